@@ -1,0 +1,54 @@
+// Runs the whole test suite with Node's own test runner (through tsx for TypeScript).
+// Before that it makes sure a Redis is listening on 127.0.0.1:6379 (REDIS_URL to override): the
+// tests that need Redis fail without it, so if none answers we start `redis-server` ourselves and
+// stop it again when the run is over.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function listTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listTests(full));
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out.sort();
+}
+
+function isListening(port, host) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function ensureRedis() {
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const port = Number(url.port || 6379);
+  if (await isListening(port, url.hostname)) return undefined;
+  console.log(`# no Redis on ${url.host}: starting redis-server for the test run`);
+  const child = spawn('redis-server', ['--port', String(port), '--bind', url.hostname, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  child.on('error', (err) => console.error(`# could not start redis-server: ${err.message}`));
+  for (let i = 0; i < 50; i++) {
+    if (await isListening(port, url.hostname)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.error('# redis-server did not start: the tests that need Redis will fail');
+  return child;
+}
+
+const filter = process.argv.slice(2);
+const files = listTests(path.join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+const redis = await ensureRedis();
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, NODE_ENV: 'test' },
+});
+redis?.kill('SIGTERM');
+process.exit(result.status ?? 1);
