@@ -32,6 +32,8 @@ export interface ServerStatus {
   /** Last error, one line, for people (no stack). */
   lastError?: string;
   restarts: number;
+  /** The server's process id while a local (stdio) server is running. */
+  pid?: number;
 }
 
 /** A tool as Claude sees it: a namespaced name that matches ^[a-zA-Z0-9_-]{1,64}$. */

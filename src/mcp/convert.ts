@@ -1,0 +1,138 @@
+// MCP tool results -> what a Messages API tool_result block accepts (text and image blocks only).
+// Claude cannot take audio, resources, links or other image types as they are, so those become text
+// that says what they were (with URIs, so the model can mention or fetch them), never silently dropped.
+// The API also rejects empty or whitespace-only text blocks, so none are ever produced.
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolResultBlock, ToolResultContent } from '../agent/content.js';
+import type { ToolCallResult } from './types.js';
+
+/** What client.callTool resolves with: a normal result, or the pre-2024-11 `toolResult` form. */
+export type RawToolResult = CallToolResult | { toolResult: unknown };
+
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
+/** The Messages API's per-image limit (on the base64 payload, to be safe). */
+const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+const SUMMARY_LENGTH = 80;
+export const NO_CONTENT_TEXT = '(the tool returned no content)';
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/** Decoded size of a base64 payload without decoding it. */
+export function base64Bytes(data: string): number {
+  const clean = data.replace(/\s/g, '');
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((clean.length * 3) / 4) - padding);
+}
+
+/** "image/png" -> "png", for short human descriptions. */
+function subtype(mimeType: string | undefined): string {
+  if (!mimeType) return 'unknown type';
+  return mimeType.split('/')[1]?.split(';')[0] || mimeType;
+}
+
+export function oneLine(text: string, max = SUMMARY_LENGTH): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function text(value: string): ToolResultBlock {
+  return { type: 'text', text: value };
+}
+
+/** One MCP content item -> zero or one Messages API block. */
+function convertBlock(block: ContentBlock): ToolResultBlock | undefined {
+  switch (block.type) {
+    case 'text':
+      return block.text.trim() === '' ? undefined : text(block.text);
+    case 'image': {
+      const size = formatBytes(base64Bytes(block.data));
+      if (!IMAGE_TYPES.has(block.mimeType)) {
+        return text(`[image: ${block.mimeType}, ${size}; this image type cannot be shown to the model]`);
+      }
+      if (block.data.length > MAX_IMAGE_BASE64) {
+        return text(`[image: ${block.mimeType}, ${size}; too large to show to the model]`);
+      }
+      return { type: 'image', source: { type: 'base64', media_type: block.mimeType as ImageMediaType, data: block.data } };
+    }
+    case 'audio':
+      return text(`[audio: ${block.mimeType}, ${formatBytes(base64Bytes(block.data))}; audio cannot be shown to the model]`);
+    case 'resource': {
+      const { resource } = block;
+      const mime = resource.mimeType ? ` (${resource.mimeType})` : '';
+      if ('text' in resource) return text(`Resource ${resource.uri}${mime}:\n${resource.text}`);
+      return text(`[resource ${resource.uri}: ${resource.mimeType ?? 'unknown type'}, ${formatBytes(base64Bytes(resource.blob))}; binary content not shown]`);
+    }
+    case 'resource_link': {
+      const parts = [`Resource link: ${block.title ?? block.name} <${block.uri}>`];
+      if (block.mimeType) parts.push(`(${block.mimeType})`);
+      let line = parts.join(' ');
+      if (block.description) line += ` - ${block.description}`;
+      return text(line);
+    }
+    default:
+      // A content type newer than this code: say so rather than drop it.
+      return text(`[unsupported content: ${(block as { type: string }).type}]`);
+  }
+}
+
+function describe(block: ContentBlock): string {
+  switch (block.type) {
+    case 'text':
+      return oneLine(block.text);
+    case 'image':
+      return `image (${subtype(block.mimeType)}, ${formatBytes(base64Bytes(block.data))})`;
+    case 'audio':
+      return `audio (${subtype(block.mimeType)}, ${formatBytes(base64Bytes(block.data))})`;
+    case 'resource':
+      return oneLine(`resource ${block.resource.uri}`);
+    case 'resource_link':
+      return oneLine(`link ${block.name} ${block.uri}`);
+    default:
+      return (block as { type: string }).type;
+  }
+}
+
+function summarize(items: ContentBlock[], content: ToolResultContent, isError: boolean): string {
+  const firstText = items.find((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text' && b.text.trim() !== '');
+  let summary: string;
+  if (items.length === 1 && items[0]) summary = describe(items[0]);
+  else if (items.length > 1) summary = `${items.length} items${firstText ? `: ${oneLine(firstText.text)}` : ''}`;
+  else {
+    const first = content[0];
+    summary = first?.type === 'text' ? oneLine(first.text) : 'no content';
+  }
+  return oneLine(isError ? `error: ${summary}` : summary, SUMMARY_LENGTH + 8);
+}
+
+export function convertToolResult(raw: RawToolResult): ToolCallResult {
+  if ('toolResult' in raw && !('content' in raw)) {
+    const body = JSON.stringify(raw.toolResult, null, 2) ?? '';
+    const content = body.trim() === '' ? [text(NO_CONTENT_TEXT)] : [text(body)];
+    return { content, isError: false, summary: oneLine(body) || 'no content' };
+  }
+  const result = raw as CallToolResult;
+  const items = result.content ?? [];
+  const content: ToolResultContent = [];
+  for (const item of items) {
+    const block = convertBlock(item);
+    if (block) content.push(block);
+  }
+  const hasText = items.some((b) => b.type === 'text' && b.text.trim() !== '');
+  if (!hasText && result.structuredContent !== undefined) {
+    content.push(text(JSON.stringify(result.structuredContent, null, 2)));
+  }
+  if (content.length === 0) content.push(text(NO_CONTENT_TEXT));
+  const isError = result.isError === true;
+  return { content, isError, summary: summarize(items, content, isError) };
+}
+
+/** A failed call as a tool result: Claude reads the reason and can try something else. */
+export function errorResult(message: string): ToolCallResult {
+  const body = message.trim() === '' ? 'the tool call failed' : message;
+  return { content: [text(body)], isError: true, summary: oneLine(`error: ${body}`, SUMMARY_LENGTH + 8) };
+}

@@ -1,0 +1,6 @@
+// What the rest of the bot imports from the MCP room (the SDK itself stays inside src/mcp/).
+export { McpHub, type McpHubOptions, type CatalogListener } from './hub.js';
+export { loadServersFile, parseServersFile, type ParseOptions } from './servers-file.js';
+export { serverFromScript, type ScriptServerOptions } from './script-server.js';
+export type { RestartPolicy } from './restart-policy.js';
+export type * from './types.js';

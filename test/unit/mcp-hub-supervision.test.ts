@@ -1,0 +1,190 @@
+// The hub's supervision logic against fake sessions: restarts, backoff, giving up, on-demand
+// reconnects and catalog events, without spawning processes (the e2e tests do that for real).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { McpHub, type McpHubOptions } from '../../src/mcp/hub.js';
+import { backoffDelay } from '../../src/mcp/restart-policy.js';
+import { ServerStartError, type McpSession, type McpTool, type OpenSession, type SessionHooks } from '../../src/mcp/session.js';
+import type { ServerConfig, ToolDefinition } from '../../src/mcp/types.js';
+import { recordingLogger, until, type LogEntry } from '../fixtures/mcp/test-helpers.js';
+
+const tool = (name: string): McpTool => ({ name, description: `${name} tool`, inputSchema: { type: 'object' } });
+const server = (name: string): ServerConfig => ({ kind: 'stdio', name, command: 'fake', args: [], env: {} });
+
+/** Fake servers whose sessions the test can crash, break and change. */
+class FakeServers {
+  readonly starts = new Map<string, number>();
+  readonly broken = new Set<string>();
+  readonly hanging = new Set<string>();
+  readonly tools = new Map<string, McpTool[]>();
+  readonly live = new Map<string, SessionHooks>();
+  readonly closed: string[] = [];
+
+  readonly open: OpenSession = async (config, hooks, options) => {
+    this.starts.set(config.name, (this.starts.get(config.name) ?? 0) + 1);
+    if (this.hanging.has(config.name)) {
+      await new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    }
+    if (this.broken.has(config.name)) throw new ServerStartError('exited before completing the MCP handshake', ['line 1', 'Error: no key']);
+    this.live.set(config.name, hooks);
+    const session: McpSession = {
+      pid: undefined,
+      listTools: async () => this.tools.get(config.name) ?? [tool('ping')],
+      callTool: async (name) => ({ content: [{ type: 'text', text: `${config.name}/${name} ok` }] }),
+      diagnostics: async () => ['last words'],
+      close: async () => {
+        this.closed.push(config.name);
+      },
+    };
+    return session;
+  };
+
+  crash(name: string): void {
+    const hooks = this.live.get(name);
+    assert.ok(hooks, `${name} is not live`);
+    this.live.delete(name);
+    hooks.onClosed();
+  }
+}
+
+function startHub(fakes: FakeServers, names: string[], extra: Partial<McpHubOptions> = {}, log: LogEntry[] = []) {
+  return McpHub.start(names.map(server), {
+    logger: recordingLogger(log),
+    openSession: fakes.open,
+    restart: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 },
+    ...extra,
+  });
+}
+
+const stateOf = (hub: McpHub, name: string) => hub.status().find((s) => s.name === name)?.state;
+
+describe('McpHub supervision (fake sessions)', () => {
+  it('builds one namespaced catalog and routes calls to the right server', async () => {
+    const fakes = new FakeServers();
+    fakes.tools.set('b', [tool('ping'), tool('odd.name')]);
+    const hub = await startHub(fakes, ['a', 'b']);
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['a__ping', 'b__ping', hub.listTools()[2]?.name]);
+    const odd = hub.listTools()[2] as ToolDefinition;
+    assert.match(odd.name, /^b__odd_name_[0-9a-f]{8}$/);
+    assert.deepEqual([odd.server, odd.tool], ['b', 'odd.name']);
+    assert.equal((await hub.callTool(odd.name, {})).summary, 'b/odd.name ok');
+    assert.equal((await hub.callTool('a__ping', {})).summary, 'a/ping ok');
+    const unknown = await hub.callTool('c__ping', {});
+    assert.equal(unknown.isError, true);
+    assert.match(unknown.summary, /unknown tool "c__ping"/);
+    await hub.close();
+  });
+
+  it('rejects two servers with the same name', async () => {
+    await assert.rejects(startHub(new FakeServers(), ['a', 'a']), (err: unknown) => err instanceof ConfigError && /configured twice/.test(err.message));
+  });
+
+  it('reports a server that cannot start and keeps the others', async () => {
+    const fakes = new FakeServers();
+    fakes.broken.add('bad');
+    const log: LogEntry[] = [];
+    const hub = await startHub(fakes, ['good', 'bad'], {}, log);
+    assert.deepEqual(hub.status().map((s) => [s.name, s.state, s.tools]), [['good', 'up', 1], ['bad', 'failed', 0]]);
+    assert.match(hub.status()[1]?.lastError ?? '', /exited before completing the MCP handshake/);
+    const error = log.find((e) => e.level === 'error');
+    assert.equal(error?.msg, 'mcp server failed to start');
+    assert.deepEqual(error?.fields, { server: 'bad', command: 'fake', error: 'exited before completing the MCP handshake', stderr: ['line 1', 'Error: no key'] });
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['good__ping']);
+    await hub.close();
+  });
+
+  it('restarts a crashed server with backoff and counts the restart', async () => {
+    const fakes = new FakeServers();
+    const hub = await startHub(fakes, ['a']);
+    fakes.crash('a');
+    assert.equal(stateOf(hub, 'a'), 'down');
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['a__ping'], 'tools stay listed while it restarts');
+    await until(() => stateOf(hub, 'a') === 'up', 'restart');
+    assert.equal(fakes.starts.get('a'), 2);
+    assert.equal(hub.status()[0]?.restarts, 1);
+    await hub.close();
+  });
+
+  it('reconnects on demand when a call arrives during the backoff wait', async () => {
+    const fakes = new FakeServers();
+    const hub = await startHub(fakes, ['a'], { restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    fakes.crash('a');
+    assert.equal(stateOf(hub, 'a'), 'down');
+    const result = await hub.callTool('a__ping', {});
+    assert.equal(result.isError, false);
+    assert.equal(result.summary, 'a/ping ok');
+    assert.equal(stateOf(hub, 'a'), 'up');
+    await hub.close();
+  });
+
+  it('gives up after maxAttempts, drops its tools from the catalog and says why on calls', async () => {
+    const fakes = new FakeServers();
+    const log: LogEntry[] = [];
+    const hub = await startHub(fakes, ['a', 'b'], {}, log);
+    const catalogs: string[][] = [];
+    hub.onCatalogChanged((tools) => catalogs.push(tools.map((t) => t.name)));
+    fakes.broken.add('a');
+    fakes.crash('a');
+    await until(() => stateOf(hub, 'a') === 'failed', 'giving up');
+    assert.equal(fakes.starts.get('a'), 1 + 3);
+    assert.deepEqual(catalogs, [['b__ping']]);
+    assert.ok(log.some((e) => e.level === 'error' && e.msg === 'mcp server keeps failing; giving up on it'));
+    const call = await hub.callTool('a__ping', {});
+    assert.equal(call.isError, true);
+    assert.match(call.summary, /"a" server is not available/);
+    await hub.close();
+  });
+
+  it('a call waits only briefly for a server that does not come back', async () => {
+    const fakes = new FakeServers();
+    const hub = await startHub(fakes, ['a'], { restartWaitMs: 50, restart: { initialDelayMs: 10, maxDelayMs: 10, maxAttempts: 1000 } });
+    fakes.hanging.add('a');
+    fakes.crash('a');
+    const result = await hub.callTool('a__ping', {});
+    assert.equal(result.isError, true);
+    assert.match(result.summary, /restarting/);
+    await hub.close();
+  });
+
+  it('refreshes the catalog on tools/list_changed and notifies listeners until they unsubscribe', async () => {
+    const fakes = new FakeServers();
+    const hub = await startHub(fakes, ['a']);
+    const seen: string[][] = [];
+    const off = hub.onCatalogChanged((tools) => seen.push(tools.map((t) => t.name)));
+    fakes.tools.set('a', [tool('ping'), tool('pong')]);
+    fakes.live.get('a')?.onToolsChanged();
+    await until(() => seen.length === 1, 'catalog event');
+    assert.deepEqual(seen, [['a__ping', 'a__pong']]);
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['a__ping', 'a__pong']);
+    // Same list again: not a change.
+    fakes.live.get('a')?.onToolsChanged();
+    off();
+    fakes.tools.set('a', [tool('ping')]);
+    fakes.live.get('a')?.onToolsChanged();
+    await until(() => hub.listTools().length === 1, 'second refresh');
+    assert.equal(seen.length, 1);
+    await hub.close();
+  });
+
+  it('close aborts a start that hangs and closes live sessions', async () => {
+    const fakes = new FakeServers();
+    const hub = await startHub(fakes, ['a', 'b']);
+    fakes.hanging.add('a');
+    fakes.crash('a');
+    await until(() => stateOf(hub, 'a') === 'restarting', 'restart attempt');
+    await hub.close();
+    // a's crashed session was cleaned up when it exited; its hanging restart never produced one.
+    assert.deepEqual(fakes.closed.sort(), ['a', 'b']);
+    const after = await hub.callTool('b__ping', {});
+    assert.equal(after.isError, true);
+    assert.match(after.summary, /shut down/);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles up to the maximum', () => {
+    const policy = { initialDelayMs: 500, maxDelayMs: 5000 };
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 100].map((n) => backoffDelay(n, policy)), [500, 1000, 2000, 4000, 5000, 5000, 5000]);
+  });
+});

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
+import { expandVars } from '../../src/mcp/expand.js';
+import { serverFromScript } from '../../src/mcp/script-server.js';
+import { keyPath, loadServersFile, parseServersFile } from '../../src/mcp/servers-file.js';
+
+const parse = (data: unknown, env: Record<string, string> = {}) =>
+  parseServersFile(JSON.stringify(data), { file: 'mcp.json', env });
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('expandVars', () => {
+  it('expands ${VAR} and ${VAR:-default}, reports what is missing', () => {
+    assert.deepEqual(expandVars('Bearer ${TOKEN}', { TOKEN: 'abc' }), { value: 'Bearer abc', missing: [] });
+    assert.deepEqual(expandVars('${A:-x}-${B:-y}', { A: 'a', B: '' }), { value: 'a-y', missing: [] });
+    assert.deepEqual(expandVars('${NOPE}/${ALSO_NOPE}', {}), { value: '/', missing: ['NOPE', 'ALSO_NOPE'] });
+    assert.deepEqual(expandVars('$HOME and ${', { HOME: '/h' }), { value: '$HOME and ${', missing: [] });
+  });
+});
+
+describe('parseServersFile', () => {
+  it('parses stdio entries and expands variables in command, args, env and cwd', () => {
+    const servers = parse(
+      {
+        mcpServers: {
+          github: {
+            command: 'npx',
+            args: ['-y', '@modelcontextprotocol/server-github', '--org=${ORG}'],
+            env: { GITHUB_TOKEN: '${GITHUB_TOKEN}', MODE: 'ro' },
+            cwd: '${WORK}/repo',
+            autoApprove: ['ignored by us'],
+          },
+          memory: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'] },
+          bare: { command: 'my-server' },
+        },
+      },
+      { ORG: 'acme', GITHUB_TOKEN: 'ghp_x', WORK: '/srv' },
+    );
+    assert.deepEqual(servers, [
+      {
+        kind: 'stdio',
+        name: 'github',
+        command: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-github', '--org=acme'],
+        env: { GITHUB_TOKEN: 'ghp_x', MODE: 'ro' },
+        cwd: '/srv/repo',
+      },
+      { kind: 'stdio', name: 'memory', command: 'npx', args: ['-y', '@modelcontextprotocol/server-memory'], env: {} },
+      { kind: 'stdio', name: 'bare', command: 'my-server', args: [], env: {} },
+    ]);
+  });
+
+  it('names the file, the key and the fix for an unset variable', () => {
+    const problems = problemsOf(() => parse({ mcpServers: { github: { command: 'npx', env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } } } }));
+    assert.deepEqual(problems, [
+      'mcp.json: mcpServers.github.env.GITHUB_TOKEN uses ${GITHUB_TOKEN}, which is not set; set it in the environment or .env',
+    ]);
+    const inArgs = problemsOf(() => parse({ mcpServers: { x: { command: 'run', args: ['--key', '${KEY}'] } } }));
+    assert.deepEqual(inArgs, ['mcp.json: mcpServers.x.args[1] uses ${KEY}, which is not set; set it in the environment or .env']);
+  });
+
+  it('rejects remote entries clearly instead of ignoring them', () => {
+    const problems = problemsOf(() => parse({ mcpServers: { linear: { url: 'https://mcp.linear.app/sse' }, ok: { command: 'x' } } }));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^mcp\.json: mcpServers\.linear\.url: remote servers \(url\) are not supported yet; /);
+    assert.match(problems[0] ?? '', /mcp-remote/);
+    const typed = problemsOf(() => parse({ mcpServers: { r: { type: 'streamable-http', command: 'x' } } }));
+    assert.match(typed[0] ?? '', /remote servers \(url\) are not supported yet/);
+  });
+
+  it('collects every problem, each with file, key and fix', () => {
+    const problems = problemsOf(() =>
+      parse({
+        mcpServers: {
+          a: { args: ['x'] },
+          b: { command: 42, args: 'not-a-list' },
+          c: { command: 'ok', env: { PORT: 8080 } },
+          d: 'npx server',
+          e: { command: '   ' },
+          f: { command: 'x', type: 'websocket' },
+        },
+      }),
+    );
+    assert.deepEqual(problems, [
+      'mcp.json: mcpServers.a.command is missing; give the program that starts the server, e.g. "npx" or "node"',
+      'mcp.json: mcpServers.b.command must be a string: the program that starts the server, e.g. "npx" or "node"',
+      'mcp.json: mcpServers.b.args must be a list of strings, e.g. ["-y", "@modelcontextprotocol/server-memory"]',
+      'mcp.json: mcpServers.c.env.PORT must be a string (quote numbers and booleans)',
+      'mcp.json: mcpServers.d must be an object like {"command": "npx", "args": ["-y", "some-mcp-server"]}',
+      'mcp.json: mcpServers.e.command is empty; give the program that starts the server, e.g. "npx" or "node"',
+      'mcp.json: mcpServers.f.type is "websocket"; only "stdio" (a local command) is supported',
+    ]);
+  });
+
+  it('reports bad JSON and a missing mcpServers object', () => {
+    const bad = problemsOf(() => parseServersFile('{"mcpServers": {', { file: 'servers.json', env: {} }));
+    assert.match(bad[0] ?? '', /^servers\.json: is not valid JSON \(.+\); fix the syntax/);
+    const missing = problemsOf(() => parse({ servers: {} }));
+    assert.match(missing[0] ?? '', /^mcp\.json: needs an "mcpServers" object, like \{"mcpServers"/);
+  });
+
+  it('accepts an empty list and skips disabled entries', () => {
+    assert.deepEqual(parse({ mcpServers: {} }), []);
+    assert.deepEqual(parse({ mcpServers: { off: { url: 'https://x', disabled: true } } }), []);
+  });
+
+  it('quotes keys that are not identifiers', () => {
+    assert.equal(keyPath(['mcpServers', 'my server', 'env', 'A.B']), 'mcpServers["my server"].env["A.B"]');
+    const problems = problemsOf(() => parse({ mcpServers: { 'my server': {} } }));
+    assert.match(problems[0] ?? '', /^mcp\.json: mcpServers\["my server"\]\.command is missing/);
+  });
+});
+
+describe('loadServersFile and serverFromScript', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcp-servers-file-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a file and resolves a relative cwd against its directory', () => {
+    const file = path.join(dir, 'mcp.json');
+    writeFileSync(file, JSON.stringify({ mcpServers: { s: { command: 'node', cwd: 'sub' } } }));
+    assert.deepEqual(loadServersFile(file, {}), [{ kind: 'stdio', name: 's', command: 'node', args: [], env: {}, cwd: path.join(dir, 'sub') }]);
+  });
+
+  it('says how to fix a missing file', () => {
+    const file = path.join(dir, 'nope.json');
+    const problems = problemsOf(() => loadServersFile(file, {}));
+    assert.match(problems[0] ?? '', /nope\.json: does not exist; create it with .*MCP_CONFIG/);
+  });
+
+  it('picks the interpreter from the extension and the name from the file', () => {
+    for (const file of ['weather.js', 'weather.mjs', 'weather.py', 'weather.ts', 'notes.txt']) writeFileSync(path.join(dir, file), '');
+    assert.deepEqual(serverFromScript(path.join(dir, 'weather.js')), {
+      kind: 'stdio',
+      name: 'weather',
+      env: {},
+      command: process.execPath,
+      args: [path.join(dir, 'weather.js')],
+    });
+    assert.equal(serverFromScript('weather.mjs', { cwd: dir }).command, process.execPath);
+    const py = serverFromScript('weather.py', { cwd: dir });
+    assert.equal(py.command, process.platform === 'win32' ? 'python' : 'python3');
+    assert.deepEqual(py.args, [path.join(dir, 'weather.py')]);
+    const ts = serverFromScript(path.join(dir, 'weather.ts'));
+    assert.equal(ts.command, process.execPath);
+    assert.equal(ts.args[0], '--import');
+    assert.match(ts.args[1] ?? '', /^file:\/\/.*tsx/);
+    assert.equal(ts.args[2], path.join(dir, 'weather.ts'));
+    assert.equal(serverFromScript('weather.js', { cwd: dir, name: 'wx' }).name, 'wx');
+  });
+
+  it('explains a missing script, an unknown extension and a missing tsx', () => {
+    assert.match(problemsOf(() => serverFromScript('missing.py', { cwd: dir }))[0] ?? '', /^missing\.py: no such file \(looked for .*missing\.py\)/);
+    assert.match(problemsOf(() => serverFromScript('notes.txt', { cwd: dir }))[0] ?? '', /cannot tell how to run "\.txt"/);
+    assert.match(problemsOf(() => serverFromScript(dir))[0] ?? '', /no such file/);
+    const noTsx = problemsOf(() => serverFromScript('weather.ts', { cwd: dir, resolveTsxLoader: () => undefined }));
+    assert.match(noTsx[0] ?? '', /needs tsx/);
+  });
+});
