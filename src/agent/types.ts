@@ -17,7 +17,10 @@ export interface Usage {
 export type AgentEvent =
   /** A piece of the answer's text, as the model streams it. */
   | { type: 'text'; delta: string }
-  /** A tool call starts. `id` is the tool_use id; server/tool are the real (not namespaced) names. */
+  /**
+   * A tool call starts. `id` is the tool_use id; server/tool are the real (not namespaced) names.
+   * For a tool name the catalog does not have, server is '' and tool is the name Claude asked for.
+   */
   | { type: 'tool_started'; id: string; server: string; tool: string; input: unknown }
   | { type: 'tool_progress'; id: string; progress: number; total?: number; message?: string }
   | {

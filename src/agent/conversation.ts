@@ -1,0 +1,101 @@
+// Conversations in the store: one key per conversation (a Slack thread, a terminal session), holding
+// its whole transcript with a TTL that restarts at every turn. What is saved is always a transcript
+// the API accepts: the agent returns only valid ones, and a stored value is cut to its valid prefix
+// again when it is read (it may come from an older version, or from a hand edit). The whole
+// transcript is kept; what is sent to Claude is trimmed to the token budget by the agent, per call.
+import type Keyv from 'keyv';
+import { silentLogger, type Logger } from '../log.js';
+import type { Agent, TurnResult } from './loop.js';
+import { validPrefix } from './transcript.js';
+import type { AgentSink, Transcript } from './types.js';
+import { zeroUsage } from './usage.js';
+
+export const DEFAULT_CONVERSATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const KEY_PREFIX = 'conversation:';
+const FORMAT = 1;
+
+/** What one store entry holds; `format` lets a later version read (or drop) older entries. */
+interface StoredConversation {
+  format: number;
+  messages: unknown[];
+  updatedAt: string;
+}
+
+export interface ConversationsOptions {
+  store: Keyv;
+  agent: Agent;
+  ttlMs?: number;
+  logger?: Logger;
+}
+
+export interface ConversationTurnResult extends TurnResult {
+  /** False when the store could not save the transcript (the answer was still given). */
+  saved: boolean;
+}
+
+export interface Conversations {
+  /** The stored transcript (its valid prefix), or [] for a conversation not seen before. */
+  history(key: string): Promise<Transcript>;
+  /** Loads, runs one turn into the sink, saves. Never throws for a model or store failure: the sink hears of it. */
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<ConversationTurnResult>;
+  forget(key: string): Promise<void>;
+}
+
+export function createConversations(options: ConversationsOptions): Conversations {
+  const { store, agent } = options;
+  const ttlMs = options.ttlMs ?? DEFAULT_CONVERSATION_TTL_MS;
+  const log = options.logger ?? silentLogger;
+  const storeKey = (key: string) => KEY_PREFIX + key;
+
+  async function history(key: string): Promise<Transcript> {
+    const stored: unknown = await store.get(storeKey(key));
+    if (stored === undefined || stored === null) return [];
+    if (!isStoredConversation(stored)) {
+      log.warn('stored conversation has an unknown shape; starting afresh', { key });
+      return [];
+    }
+    const messages = validPrefix(stored.messages);
+    if (messages.length !== stored.messages.length) {
+      log.warn('stored conversation had an invalid tail; it was cut', { key, kept: messages.length, stored: stored.messages.length });
+    }
+    return messages;
+  }
+
+  async function runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<ConversationTurnResult> {
+    let past: Transcript;
+    try {
+      past = await history(key);
+    } catch (error) {
+      log.error('could not load a conversation', { key, error: error instanceof Error ? error.message : String(error) });
+      const message = 'I could not load this conversation\'s history; please try again in a minute.';
+      try {
+        await sink.emit({ type: 'failed', message, error });
+      } catch (sinkError) {
+        log.warn('sink failed to take an event', { event: 'failed', error: String(sinkError) });
+      }
+      return { messages: [], status: 'failed', text: '', stopReason: 'error', usage: zeroUsage(), rounds: 0, error, saved: false };
+    }
+
+    const result = await agent.runTurn({ history: past, userText, sink, ...(signal ? { signal } : {}) });
+    const record: StoredConversation = { format: FORMAT, messages: result.messages, updatedAt: new Date().toISOString() };
+    try {
+      await store.set(storeKey(key), record, ttlMs);
+      return { ...result, saved: true };
+    } catch (error) {
+      log.error('could not save a conversation', { key, error: error instanceof Error ? error.message : String(error) });
+      return { ...result, saved: false };
+    }
+  }
+
+  async function forget(key: string): Promise<void> {
+    await store.delete(storeKey(key));
+  }
+
+  return { history, runTurn, forget };
+}
+
+function isStoredConversation(value: unknown): value is StoredConversation {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Partial<StoredConversation>;
+  return record.format === FORMAT && Array.isArray(record.messages);
+}

@@ -1,0 +1,194 @@
+// One turn of a conversation: history + the new question -> streamed Claude calls -> every tool_use
+// of a response run at once -> all tool_results back in one user message -> again, until a response
+// asks for no tool or the round cap is reached. Events go to the sink as they happen; the returned
+// transcript is always one the Messages API accepts (on failure: the valid part of it).
+import type Anthropic from '@anthropic-ai/sdk';
+import { silentLogger, type Logger } from '../log.js';
+import type { ToolProvider } from '../mcp/types.js';
+import { textOf, toAssistantContent, trimTrailingWhitespace, withoutToolUses } from './assistant.js';
+import { streamModelCall } from './model-call.js';
+import { describeModelError, errorFields, isAbort, TurnAbortedError } from './model-errors.js';
+import { EMPTY_QUESTION, notices, notRunText } from './notices.js';
+import { buildRequest } from './request.js';
+import { safeSink, type SafeSink } from './sink.js';
+import { estimateMessageTokens, estimateTranscriptTokens, type TokenEstimate } from './tokens.js';
+import { runToolUses, type ToolUse } from './tool-runner.js';
+import { appendUserMessage, blocksOf, trimToBudget, validPrefix } from './transcript.js';
+import type { AgentSink, Transcript, Usage } from './types.js';
+import { addUsage, zeroUsage } from './usage.js';
+
+export const DEFAULT_MAX_ROUNDS = 10;
+export const DEFAULT_HISTORY_BUDGET_TOKENS = 100_000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 180_000;
+
+export interface AgentOptions {
+  client: Anthropic;
+  tools: ToolProvider;
+  model: string;
+  maxTokens: number;
+  system?: string;
+  /** Rounds of tool calls in one turn; after that one last call answers without tools. */
+  maxRounds?: number;
+  /** What is sent of the transcript is trimmed (oldest whole turns first) to about this many tokens. */
+  historyBudgetTokens?: number;
+  logger?: Logger;
+  /** Cache breakpoints on the system prompt and the conversation (default on). */
+  promptCaching?: boolean;
+  /** Longest silence of an open response stream before the call is given up. */
+  streamIdleTimeoutMs?: number;
+  estimate?: TokenEstimate;
+}
+
+export interface TurnInput {
+  history: Transcript;
+  userText: string;
+  sink: AgentSink;
+  signal?: AbortSignal;
+}
+
+export interface TurnResult {
+  /** The whole new transcript, to be stored. Valid for the API even when the turn failed. */
+  messages: Transcript;
+  status: 'done' | 'failed';
+  /** The answer text of the last round (empty when failed). */
+  text: string;
+  /** The last stop_reason, or "error" when the turn failed. */
+  stopReason: string;
+  notice?: string;
+  usage: Usage;
+  /** Claude calls made in this turn. */
+  rounds: number;
+  error?: unknown;
+}
+
+export interface Agent {
+  runTurn(input: TurnInput): Promise<TurnResult>;
+}
+
+type Block = Anthropic.ContentBlockParam;
+
+export function createAgent(options: AgentOptions): Agent {
+  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  const budget = options.historyBudgetTokens ?? DEFAULT_HISTORY_BUDGET_TOKENS;
+  const estimate = options.estimate ?? estimateMessageTokens;
+  const idleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+  const promptCaching = options.promptCaching ?? true;
+  const log = options.logger ?? silentLogger;
+
+  async function runTurn(input: TurnInput): Promise<TurnResult> {
+    const sink = safeSink(input.sink, log);
+    const { signal } = input;
+    const history = validPrefix(input.history);
+    if (history.length !== input.history.length) {
+      log.warn('history had an invalid tail; it was cut', { kept: history.length, given: input.history.length });
+    }
+    let messages = appendUserMessage(history, input.userText.trim() === '' ? EMPTY_QUESTION : input.userText);
+    const usage = zeroUsage();
+    let rounds = 0;
+
+    const finish = async (text: string, stopReason: string, notice?: string, kept: Transcript = messages): Promise<TurnResult> => {
+      log.info('turn done', { rounds, stopReason, notice: notice !== undefined, messages: kept.length, ...usage });
+      sink.emit(notice === undefined ? { type: 'done', text, stopReason, usage, rounds } : { type: 'done', text, stopReason, notice, usage, rounds });
+      await sink.flush();
+      return { messages: kept, status: 'done', text, stopReason, usage, rounds, ...(notice === undefined ? {} : { notice }) };
+    };
+
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new TurnAbortedError();
+        const noMoreTools = rounds >= maxRounds;
+        rounds++;
+        const response = await callModel(messages, noMoreTools, rounds, sink, signal);
+        addUsage(usage, response.usage);
+        const stopReason = response.stop_reason ?? 'end_turn';
+        const content = toAssistantContent(response.content);
+
+        if (stopReason === 'refusal') {
+          // Anthropic's guidance: drop the refused turn, or the next turns keep being refused.
+          return await finish(textOf(content), stopReason, notices.refusal(response.stop_details), history);
+        }
+        if (stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded') {
+          // The last tool_use may hold half its input; the cut answer is kept without tool calls.
+          messages = appendAssistant(messages, withoutToolUses(content));
+          return await finish(lastAnswer(messages), stopReason, stopReason === 'max_tokens' ? notices.cut : notices.contextFull);
+        }
+
+        const uses: ToolUse[] = response.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
+        if (uses.length > 0) {
+          messages = appendAssistant(messages, content);
+          const results = noMoreTools ? uses.map((use) => notRun(use.id)) : await runTools(uses, sink, signal);
+          messages = [...messages, { role: 'user', content: results }];
+          if (noMoreTools) return await finish(textOf(content), stopReason, notices.roundCap(maxRounds));
+          continue;
+        }
+
+        messages = appendAssistant(messages, content);
+        if (stopReason === 'pause_turn') {
+          // A long turn the API paused: sending it back as the last message lets Claude go on.
+          if (noMoreTools) return await finish(lastAnswer(messages), stopReason, notices.paused);
+          continue;
+        }
+        return await finish(lastAnswer(messages), stopReason, noMoreTools ? notices.roundCap(maxRounds) : undefined);
+      }
+    } catch (error) {
+      const kept = validPrefix(messages);
+      const message = describeModelError(error);
+      if (isAbort(error)) log.info('turn cancelled', { rounds });
+      else log.error('turn failed', { rounds, ...errorFields(error) });
+      sink.emit({ type: 'failed', message, error });
+      await sink.flush();
+      return { messages: kept, status: 'failed', text: '', stopReason: 'error', usage, rounds, error };
+    }
+  }
+
+  async function callModel(messages: Transcript, noMoreTools: boolean, round: number, sink: SafeSink, signal?: AbortSignal) {
+    const sent = forSending(trimToBudget(messages, budget, estimate));
+    log.debug('calling Claude', {
+      round,
+      noMoreTools,
+      messages: sent.length,
+      trimmed: messages.length - sent.length,
+      estimatedTokens: estimateTranscriptTokens(sent, estimate),
+    });
+    const params = buildRequest(
+      { model: options.model, maxTokens: options.maxTokens, system: options.system, tools: options.tools.listTools(), messages: sent, noMoreTools, promptCaching },
+      log,
+    );
+    return streamModelCall(options.client, params, {
+      onText: (delta) => sink.emit({ type: 'text', delta }),
+      signal,
+      idleTimeoutMs,
+    });
+  }
+
+  function runTools(uses: ToolUse[], sink: SafeSink, signal?: AbortSignal) {
+    return runToolUses(uses, { provider: options.tools, catalog: options.tools.listTools(), sink, logger: log, signal });
+  }
+
+  function notRun(id: string): Anthropic.ToolResultBlockParam {
+    return { type: 'tool_result', tool_use_id: id, content: [{ type: 'text', text: notRunText(maxRounds) }], is_error: true };
+  }
+
+  return { runTurn };
+}
+
+/** Adds assistant content; after a pause_turn it continues the same assistant message. Empty content adds nothing. */
+function appendAssistant(messages: Transcript, content: Block[]): Transcript {
+  if (content.length === 0) return messages;
+  const last = messages.at(-1);
+  if (last?.role === 'assistant') return [...messages.slice(0, -1), { role: 'assistant', content: [...blocksOf(last), ...content] }];
+  return [...messages, { role: 'assistant', content }];
+}
+
+/** A transcript that ends with a paused assistant message is sent with that message's trailing whitespace trimmed. */
+function forSending(messages: Transcript): Transcript {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return messages;
+  const content = trimTrailingWhitespace(blocksOf(last));
+  return content.length === 0 ? messages.slice(0, -1) : [...messages.slice(0, -1), { role: 'assistant', content }];
+}
+
+function lastAnswer(messages: Transcript): string {
+  const last = messages.at(-1);
+  return last?.role === 'assistant' ? textOf(blocksOf(last)) : '';
+}

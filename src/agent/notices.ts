@@ -1,0 +1,23 @@
+// The lines a person reads under an answer that is not whole (done.notice), in one place so the
+// Slack and terminal fronts show the same words.
+import type Anthropic from '@anthropic-ai/sdk';
+
+export const notices = {
+  cut: 'The answer was cut off because it reached the length limit for one reply.',
+  contextFull: 'The answer was cut off because this conversation has grown too long for Claude; a new thread will help.',
+  roundCap: (rounds: number) =>
+    `I stopped using tools after ${rounds} round${rounds === 1 ? '' : 's'} of tool calls, so this answer may be incomplete.`,
+  paused: 'Claude paused before finishing and the round limit was reached, so this answer may be incomplete.',
+  refusal: (details: Anthropic.RefusalStopDetails | null) => {
+    const why = details?.explanation?.trim();
+    return `${why ? `Claude declined to answer: ${why}` : 'Claude declined to answer this.'} This exchange was left out of the conversation.`;
+  },
+};
+
+/** The tool_result for a call the model made after it was told to stop using tools. */
+export function notRunText(maxRounds: number): string {
+  return `Not run: this turn reached its limit of ${maxRounds} rounds of tool calls. Answer with what you have.`;
+}
+
+/** Sent instead of an empty question (a bare @mention), which the API would refuse. */
+export const EMPTY_QUESTION = '(The user sent an empty message.)';

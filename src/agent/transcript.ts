@@ -1,0 +1,81 @@
+// Transcript invariants as pure functions: check (see transcript-rules.ts), extend without breaking,
+// cut an invalid tail, and trim the oldest whole turns to a token budget. Nothing here mutates its
+// input; every function returns a new array that shares the untouched messages.
+import type Anthropic from '@anthropic-ai/sdk';
+import { estimateMessageTokens, type TokenEstimate } from './tokens.js';
+import { validate } from './transcript-rules.js';
+import type { Message, Transcript } from './types.js';
+
+export { validate, type TranscriptProblem, type ValidationResult } from './transcript-rules.js';
+
+type Block = Anthropic.ContentBlockParam;
+
+/** A message's content as blocks (the API's string shorthand is one text block). */
+export function blocksOf(message: Message): Block[] {
+  return typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+}
+
+export function isValid(transcript: readonly unknown[]): transcript is Transcript {
+  return validate(transcript).ok;
+}
+
+/**
+ * Appends user content. If the transcript already ends with a user message (tool_results left by a
+ * turn that failed, or a question that got no answer), the content is merged into it, so roles keep
+ * alternating and those tool_results stay first. Blank text is dropped: the API refuses it.
+ */
+export function appendUserMessage(transcript: Transcript, content: string | Block[]): Transcript {
+  const added = (typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content).filter(
+    (block) => block.type !== 'text' || block.text.trim() !== '',
+  );
+  const last = transcript.at(-1);
+  if (last?.role === 'user') {
+    return [...transcript.slice(0, -1), { role: 'user', content: [...blocksOf(last), ...added] }];
+  }
+  if (added.length === 0) throw new Error('a user message needs some non-blank content');
+  return [...transcript, { role: 'user', content: added }];
+}
+
+/**
+ * The longest prefix that is valid: cuts at the first message with a problem, so an incomplete tail
+ * (a tool_use stored without its tool_result, a half-written message) is never kept.
+ */
+export function validPrefix(transcript: readonly unknown[]): Transcript {
+  let current = transcript;
+  for (;;) {
+    const result = validate(current);
+    if (result.ok) return current as Transcript;
+    const cut = result.problems[0]?.index ?? 0;
+    current = current.slice(0, cut);
+  }
+}
+
+/**
+ * Where turns start: a user message that carries no tool_result. Everything up to the next start
+ * (assistant tool_use, user tool_results, ...) belongs to that turn, so cutting at a start never
+ * separates a tool_use from its tool_result.
+ */
+export function turnStarts(transcript: Transcript): number[] {
+  const starts: number[] = [];
+  transcript.forEach((message, index) => {
+    if (message.role === 'user' && !blocksOf(message).some((block) => block.type === 'tool_result')) starts.push(index);
+  });
+  return starts;
+}
+
+/**
+ * Drops the oldest whole turns until the estimate fits the budget. The latest turn is always kept,
+ * even when it alone is over budget, and the result always starts at a turn start (a user message).
+ */
+export function trimToBudget(transcript: Transcript, budgetTokens: number, estimate: TokenEstimate = estimateMessageTokens): Transcript {
+  const starts = turnStarts(transcript);
+  if (starts.length === 0) return transcript;
+  const sizes = transcript.map((message) => estimate(message));
+  // suffix[i] = tokens of transcript[i..]
+  const suffix = new Array<number>(transcript.length + 1).fill(0);
+  for (let i = transcript.length - 1; i >= 0; i--) suffix[i] = (suffix[i + 1] ?? 0) + (sizes[i] ?? 0);
+  let k = 0;
+  while (k < starts.length - 1 && (suffix[starts[k] ?? 0] ?? 0) > budgetTokens) k++;
+  const from = starts[k] ?? 0;
+  return from === 0 ? transcript : transcript.slice(from);
+}
