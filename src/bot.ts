@@ -1,0 +1,77 @@
+// The Slack bot, wired: engine (store, MCP hub, agent) -> Slack front. main.ts owns the process
+// (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
+import type { Config } from './config.js';
+import { startEngine } from './engine.js';
+import type { Logger } from './log.js';
+import { resolveServers } from './servers.js';
+import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
+import { createSlackApp, LogLevel } from './slack/app.js';
+import { createDedupe } from './slack/dedupe.js';
+import { createEngagedThreads } from './slack/engaged.js';
+import { KeyedQueue } from './slack/queue.js';
+import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
+import { DEFAULT_FLUSH_INTERVAL_MS } from './slack/thread-sink.js';
+
+export interface BotHandle {
+  /** The port /slack/events (HTTP mode) and /healthz listen on. */
+  port: number;
+  /** Stops taking events, lets answers under way finish (up to graceMs), closes servers and store. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface BotDeps {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
+
+export async function startBot(config: Config, { logger, env }: BotDeps): Promise<BotHandle> {
+  if (!config.slack) throw new Error('startBot needs the Slack settings');
+  const servers = resolveServers(config.mcp, env, logger);
+  const engine = await startEngine(config, servers, logger);
+  const queue = new KeyedQueue({
+    onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
+  });
+  const engaged = createEngagedThreads(engine.store, config.store.ttlMs);
+  const answerer = createAnswerer({
+    turns: engine.conversations,
+    dedupe: createDedupe({ store: engine.store }),
+    queue,
+    engaged,
+    logger: logger.child({ room: 'slack' }),
+    options: {
+      flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+      maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
+      feedbackActionId: FEEDBACK_ACTION_ID,
+      loadingMessages: LOADING_MESSAGES,
+    },
+  });
+  const front = createSlackApp({
+    slack: config.slack,
+    port: config.port,
+    logger: logger.child({ room: 'slack' }),
+    logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
+    answerer,
+    engaged,
+    feedbackActionId: FEEDBACK_ACTION_ID,
+    health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
+  });
+  let port: number;
+  try {
+    port = await front.start();
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return {
+    port,
+    async stop(graceMs) {
+      await front.stop();
+      const drained = await queue.drain(graceMs);
+      if (!drained) logger.warn('answers still running at shutdown were cut off', { keys: queue.activeKeys() });
+      await engine.close();
+      logger.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// `npm run chat -- path/to/server.js` or `npm run chat -- --config mcp.json`: the classic MCP client
+// tutorial's chat, on the same engine as the Slack bot. One conversation per run, kept in memory.
+import { stdin, stdout, stderr } from 'node:process';
+import readline from 'node:readline/promises';
+import dotenv from 'dotenv';
+import { loadConfig, secretsOf } from '../config.js';
+import { startEngine } from '../engine.js';
+import { ConfigError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { resolveServers } from '../servers.js';
+import { parseChatArgs, USAGE } from './args.js';
+import { TerminalSink } from './terminal-sink.js';
+
+async function main(argv: string[]): Promise<number> {
+  dotenv.config({ quiet: true });
+  const args = parseChatArgs(argv);
+  if (args.kind === 'help') {
+    stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (args.kind === 'error') {
+    stderr.write(`${args.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const env = { ...process.env, ...(args.config ? { MCP_CONFIG: args.config } : {}) };
+  let config;
+  try {
+    config = loadConfig(env, { requireSlack: false });
+  } catch (error) {
+    return report(error);
+  }
+  if (!config.anthropic.apiKey) {
+    stderr.write('ANTHROPIC_API_KEY is not set. Set it in the environment or in .env (see .env.example), then run npm run chat again.\n');
+    return 2;
+  }
+  // Logs go to stderr and only from warn up, so they do not mix into the conversation.
+  const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: secretsOf(config) });
+  let engine;
+  try {
+    const servers = resolveServers(config.mcp, env, logger, args.script);
+    engine = await startEngine(config, servers, logger, 'memory://');
+  } catch (error) {
+    return report(error);
+  }
+
+  for (const server of engine.hub.status()) {
+    const note = server.state === 'up' ? `${server.tools} tools` : `${server.state}${server.lastError ? `: ${server.lastError}` : ''}`;
+    stdout.write(`Connected to ${server.name} (${note})\n`);
+  }
+  const tools = engine.hub.listTools();
+  stdout.write(tools.length > 0 ? `Tools: ${tools.map((t) => t.name).join(', ')}\n` : 'No tools: Claude answers on its own.\n');
+  stdout.write('Type your queries, or "quit" to exit.\n');
+
+  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+  const sink = new TerminalSink({ write: (text) => stdout.write(text) });
+  const key = `cli:${process.pid}`;
+  // Ctrl-D (end of input) closes the interface without answering a pending question: race them.
+  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
+  try {
+    for (;;) {
+      const answer = await Promise.race([rl.question('\nQuery: '), closed]);
+      if (answer === null) break;
+      const query = answer.trim();
+      if (query.toLowerCase() === 'quit' || query.toLowerCase() === 'exit') break;
+      if (query === '') continue;
+      stdout.write('\n');
+      await engine.conversations.runTurn(key, query, sink);
+    }
+  } finally {
+    rl.close();
+    await engine.close();
+  }
+  return 0;
+}
+
+function report(error: unknown): number {
+  if (error instanceof ConfigError) for (const problem of error.problems) stderr.write(`config: ${problem}\n`);
+  else stderr.write(`could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 2;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,172 @@
+// Configuration, read once at start from the environment (and .env, loaded by the entry points).
+// Every problem is collected and reported together, one line each: which variable, what is wrong,
+// how to fix it. Nothing here reads the servers file's contents; that is src/mcp/servers-file.ts.
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { DEFAULT_STORE_URL } from './store.js';
+import type { LogLevel } from './log.js';
+
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+
+export interface SlackConfig {
+  botToken: string;
+  /** Socket Mode when set, HTTP mode otherwise. */
+  appToken?: string;
+  signingSecret?: string;
+  apiUrl?: string;
+}
+
+export interface Config {
+  slack?: SlackConfig;
+  port: number;
+  anthropic: {
+    apiKey?: string;
+    baseURL?: string;
+    model: string;
+    maxTokens: number;
+    maxRetries: number;
+    system: string;
+  };
+  mcp: {
+    configPath: string;
+    /** True when MCP_CONFIG was set explicitly (then a missing file is an error, not "no servers"). */
+    explicit: boolean;
+    callTimeoutMs: number;
+  };
+  store: { url: string; ttlMs: number };
+  agent: { maxRounds: number; historyBudgetTokens: number };
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_SYSTEM_PROMPT = [
+  'You are a helpful assistant for a team, answering in Slack threads and a terminal chat.',
+  'You can call the tools you are given; use them when they help, and say which you used when it matters.',
+  'Be concise. Use standard Markdown (it is rendered for the reader). Never mention @channel, @here or @everyone.',
+].join(' ');
+
+const intIn = (name: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}: "${raw}" is not a whole number from ${min} to ${max} (default ${fallback})` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_API_URL: optionalText,
+  PORT: intIn('PORT', 1, 65535, 3000),
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalText,
+  ANTHROPIC_MODEL: optionalText,
+  ANTHROPIC_MAX_TOKENS: intIn('ANTHROPIC_MAX_TOKENS', 256, 128000, 8192),
+  ANTHROPIC_MAX_RETRIES: intIn('ANTHROPIC_MAX_RETRIES', 0, 10, 4),
+  SYSTEM_PROMPT: optionalText,
+  MCP_CONFIG: optionalText,
+  MCP_CALL_TIMEOUT_MS: intIn('MCP_CALL_TIMEOUT_MS', 1000, 3_600_000, 60_000),
+  STORE_URL: optionalText,
+  HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
+  HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
+  MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((raw, ctx): LogLevel => {
+      const value = (raw ?? '').trim().toLowerCase() || 'info';
+      if (value === 'debug' || value === 'info' || value === 'warn' || value === 'error') return value;
+      ctx.addIssue({ code: 'custom', message: `LOG_LEVEL: "${raw}" is not one of debug, info, warn, error (default info)` });
+      return z.NEVER;
+    }),
+});
+
+export interface LoadOptions {
+  /** `npm start` needs Slack; the terminal chat does not. */
+  requireSlack: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let slack: SlackConfig | undefined;
+  if (options.requireSlack) {
+    if (!e.SLACK_BOT_TOKEN) {
+      problems.push(
+        'SLACK_BOT_TOKEN: not set. Create the Slack app from manifest.yml (README, "Set up in Slack"), install it, and copy its Bot User OAuth Token (xoxb-...). To try the bot without Slack, run `npm run chat`.',
+      );
+    } else if (!e.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
+      problems.push('SLACK_BOT_TOKEN: does not start with xoxb-; use the Bot User OAuth Token from "OAuth & Permissions".');
+    }
+    if (e.SLACK_APP_TOKEN && !e.SLACK_APP_TOKEN.startsWith('xapp-')) {
+      problems.push('SLACK_APP_TOKEN: does not start with xapp-; create an app-level token with connections:write under "Basic Information".');
+    }
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push(
+        'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: neither is set. Set SLACK_APP_TOKEN (xapp-...) for Socket Mode, or SLACK_SIGNING_SECRET ("Basic Information" -> Signing Secret) for HTTP mode.',
+      );
+    }
+    if (e.SLACK_API_URL && !isHttpUrl(e.SLACK_API_URL)) {
+      problems.push(`SLACK_API_URL: "${e.SLACK_API_URL}" is not an http(s) URL; leave it unset to use Slack's own.`);
+    }
+    if (e.SLACK_BOT_TOKEN) {
+      slack = {
+        botToken: e.SLACK_BOT_TOKEN,
+        appToken: e.SLACK_APP_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        apiUrl: e.SLACK_API_URL,
+      };
+    }
+  }
+  if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
+    problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    slack,
+    port: e.PORT,
+    anthropic: {
+      apiKey: e.ANTHROPIC_API_KEY,
+      baseURL: e.ANTHROPIC_BASE_URL,
+      model: e.ANTHROPIC_MODEL ?? DEFAULT_MODEL,
+      maxTokens: e.ANTHROPIC_MAX_TOKENS,
+      maxRetries: e.ANTHROPIC_MAX_RETRIES,
+      system: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+    },
+    mcp: { configPath: e.MCP_CONFIG ?? './mcp.json', explicit: e.MCP_CONFIG !== undefined, callTimeoutMs: e.MCP_CALL_TIMEOUT_MS },
+    store: { url: e.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: e.HISTORY_TTL_DAYS * 24 * 3600 * 1000 },
+    agent: { maxRounds: e.MAX_TOOL_ROUNDS, historyBudgetTokens: e.HISTORY_BUDGET_TOKENS },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The secrets in a config, for the logger's last line of defence. */
+export function secretsOf(config: Config): string[] {
+  return [config.slack?.botToken, config.slack?.appToken, config.slack?.signingSecret, config.anthropic.apiKey].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

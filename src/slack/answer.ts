@@ -1,0 +1,124 @@
+// Where a Slack question becomes a Claude turn: dedupe, queue per thread, the loading state, the
+// turn itself (rendered live by ThreadSink), and clean-up. The listeners only classify events and
+// call `accept`.
+import type { SetStatusFn, types, webApi } from '@slack/bolt';
+import type { AgentSink } from '../agent/types.js';
+import type { Logger } from '../log.js';
+import type { Dedupe } from './dedupe.js';
+import type { EngagedThreads } from './engaged.js';
+import type { KeyedQueue } from './queue.js';
+import type { Question } from './question.js';
+import { ReplyWriter } from './reply-writer.js';
+import { ThreadSink } from './thread-sink.js';
+
+/** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
+export interface TurnRunner {
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<unknown>;
+}
+
+export interface AnswerOptions {
+  flushIntervalMs: number;
+  maxMessageChars: number;
+  feedbackActionId: string;
+  loadingMessages: string[];
+}
+
+export interface AnswerDeps {
+  turns: TurnRunner;
+  dedupe: Dedupe;
+  queue: KeyedQueue;
+  engaged: EngagedThreads;
+  logger: Logger;
+  options: AnswerOptions;
+}
+
+/** What a listener has for the thread: Bolt's client and setStatus. */
+export interface ThreadTools {
+  client: webApi.WebClient;
+  setStatus: SetStatusFn;
+}
+
+export const FEEDBACK_ACTION_ID = 'answer_feedback';
+
+export function feedbackBlocks(actionId: string): types.KnownBlock[] {
+  return [
+    {
+      type: 'context_actions',
+      elements: [
+        {
+          type: 'feedback_buttons',
+          action_id: actionId,
+          positive_button: { text: { type: 'plain_text', text: 'Good answer' }, value: 'good', accessibility_label: 'Mark this answer as good' },
+          negative_button: { text: { type: 'plain_text', text: 'Bad answer' }, value: 'bad', accessibility_label: 'Mark this answer as bad' },
+        },
+      ],
+    },
+  ];
+}
+
+export function createAnswerer(deps: AnswerDeps) {
+  const { dedupe, queue, logger } = deps;
+  return {
+    /**
+     * Takes a question once: the event id and channel + ts are claimed in the store, so Slack's
+     * retries and the app_mention/message twins of one message are answered once. Returns at once;
+     * the answer runs on the thread's queue.
+     */
+    async accept(question: Question, eventId: string | undefined, tools: ThreadTools): Promise<boolean> {
+      const ids = [`msg:${question.channel}:${question.ts}`];
+      if (eventId) ids.push(`event:${eventId}`);
+      if (!(await dedupe.claim(ids))) {
+        logger.debug('duplicate event ignored', { conversation: question.key, eventId });
+        return false;
+      }
+      void queue.run(question.key, () => answer(deps, question, tools));
+      return true;
+    },
+  };
+}
+
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools): Promise<void> {
+  const { options } = deps;
+  const log = deps.logger.child({ conversation: question.key });
+  const startedAt = Date.now();
+  let firstTextMs: number | undefined;
+  log.info('turn started', { user: question.userId, chars: question.text.length });
+
+  // Both are cosmetic: a failure is logged and the answer goes on.
+  const cosmetic = (what: string, call: Promise<unknown>) =>
+    call.catch((error: unknown) => log.warn(`${what} failed`, { error: errorText(error) }));
+  await Promise.all([
+    cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
+    cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages })),
+  ]);
+
+  const writer = new ReplyWriter(
+    client,
+    { channel: question.channel, threadTs: question.threadTs, recipientTeamId: question.teamId, recipientUserId: question.userId },
+    log,
+    { maxMessageChars: options.maxMessageChars },
+  );
+  const sink = new ThreadSink(writer, log, {
+    flushIntervalMs: options.flushIntervalMs,
+    allowedUserIds: new Set([question.userId]),
+    finalBlocks: feedbackBlocks(options.feedbackActionId),
+    onFirstText: () => (firstTextMs = Date.now() - startedAt),
+  });
+  try {
+    await deps.turns.runTurn(question.key, question.text, sink);
+  } catch (error) {
+    log.error('turn failed', { error: errorText(error) });
+    sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
+  }
+  await sink.settled();
+  await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark thread', { error: errorText(error) }));
+  await Promise.all([
+    cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
+    cosmetic('setStatus', setStatus({ status: '' })),
+  ]);
+  log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

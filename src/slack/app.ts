@@ -1,0 +1,88 @@
+// The Bolt app: HTTP mode (signing secret, POST /slack/events) or Socket Mode (app token), the same
+// listeners either way, and GET /healthz on PORT in both.
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import type { SlackConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerActionListeners } from './listeners/actions.js';
+import { registerEventListeners } from './listeners/events.js';
+import type { createAnswerer } from './answer.js';
+import type { EngagedThreads } from './engaged.js';
+
+export interface Health {
+  ready: boolean;
+  [key: string]: unknown;
+}
+
+export interface SlackAppDeps {
+  slack: SlackConfig;
+  port: number;
+  logger: Logger;
+  logLevel: LogLevel;
+  answerer: ReturnType<typeof createAnswerer>;
+  engaged: EngagedThreads;
+  feedbackActionId: string;
+  health: () => Health;
+}
+
+export interface SlackFront {
+  app: App;
+  /** Starts taking events; resolves with the port /healthz (and /slack/events) listen on. */
+  start(): Promise<number>;
+  /** Stops taking events. */
+  stop(): Promise<void>;
+}
+
+export function createSlackApp(deps: SlackAppDeps): SlackFront {
+  const { slack, logger } = deps;
+  const healthRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: unknown, res: ServerResponse) => {
+      const health = deps.health();
+      res.writeHead(health.ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(health));
+    },
+  };
+  const common = {
+    token: slack.botToken,
+    logger: boltLogger(logger.child({ source: 'bolt' }), deps.logLevel),
+    customRoutes: [healthRoute],
+    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},
+  };
+  const socketMode = slack.appToken !== undefined;
+  const app = socketMode
+    ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: deps.port } })
+    : new App({ ...common, signingSecret: slack.signingSecret, port: deps.port, processBeforeResponse: false });
+
+  registerEventListeners(app, { answerer: deps.answerer, engaged: deps.engaged, logger });
+  registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
+  app.error(async (error) => {
+    logger.error('bolt listener error', { error: error.message });
+  });
+
+  return {
+    app,
+    async start() {
+      const started: unknown = socketMode ? await app.start() : await app.start(deps.port);
+      const port = listeningPort(started) ?? deps.port;
+      logger.info('slack front started', { mode: socketMode ? 'socket' : 'http', port });
+      return port;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}
+
+function listeningPort(started: unknown): number | undefined {
+  if (started && typeof started === 'object' && 'address' in started && typeof started.address === 'function') {
+    const address = (started as { address(): AddressInfo | string | null }).address();
+    if (address && typeof address === 'object') return address.port;
+  }
+  return undefined;
+}
+
+export { LogLevel };

@@ -1,0 +1,41 @@
+// The history store: one Keyv from STORE_URL. sqlite://path (default; the file and its folder are
+// created on first use), redis://host:port, memory://. Callers namespace their keys.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import { ConfigError } from './errors.js';
+
+export type Store = Keyv;
+
+export const DEFAULT_STORE_URL = 'sqlite://data/bot.sqlite';
+
+export function parseStoreUrl(url: string): { kind: 'sqlite'; file: string } | { kind: 'redis'; url: string } | { kind: 'memory' } {
+  if (url === 'memory://' || url === 'memory:') return { kind: 'memory' };
+  if (url.startsWith('sqlite://')) {
+    const file = url.slice('sqlite://'.length);
+    if (!file) throw new ConfigError([`STORE_URL: "${url}" names no file; use sqlite://path/to/file.sqlite`]);
+    return { kind: 'sqlite', file };
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return { kind: 'redis', url };
+  throw new ConfigError([
+    `STORE_URL: "${url}" is not a store this bot knows; use sqlite://path, redis://host:port or memory://`,
+  ]);
+}
+
+/** Opens the store. For sqlite the folder is created; for redis the connection is checked once. */
+export async function openStore(url: string, namespace = 'bot'): Promise<Store> {
+  const parsed = parseStoreUrl(url);
+  if (parsed.kind === 'memory') return new Keyv({ namespace });
+  if (parsed.kind === 'sqlite') {
+    mkdirSync(path.dirname(path.resolve(parsed.file)), { recursive: true });
+    const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${parsed.file}` }), namespace });
+    await keyv.get('__open__'); // opens (and creates) the file now, not on the first message
+    return keyv;
+  }
+  const redis = new KeyvRedis(parsed.url, { throwOnConnectError: true });
+  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false });
+  await keyv.get('__open__');
+  return keyv;
+}
