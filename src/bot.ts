@@ -53,7 +53,6 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     logger: logger.child({ room: 'slack' }),
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     answerer,
-    engaged,
     feedbackActionId: FEEDBACK_ACTION_ID,
     health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
   });

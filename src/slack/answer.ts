@@ -56,23 +56,35 @@ export function feedbackBlocks(actionId: string): types.KnownBlock[] {
   ];
 }
 
+export interface AcceptOptions {
+  /** A plain message in a channel thread: answered only if the bot is already part of the thread. */
+  onlyIfEngaged?: boolean;
+}
+
 export function createAnswerer(deps: AnswerDeps) {
-  const { dedupe, queue, logger } = deps;
+  const { dedupe, queue, engaged, logger } = deps;
   return {
     /**
-     * Takes a question once: the event id and channel + ts are claimed in the store, so Slack's
-     * retries and the app_mention/message twins of one message are answered once. Returns at once;
-     * the answer runs on the thread's queue.
+     * Queues a question on its thread at once, in the order events arrive; everything that needs
+     * the store happens inside the queue, so a later message of the thread can never overtake an
+     * earlier one. There the event id and channel + ts are claimed, so Slack's retries and the
+     * app_mention/message twins of one message are answered once.
      */
-    async accept(question: Question, eventId: string | undefined, tools: ThreadTools): Promise<boolean> {
-      const ids = [`msg:${question.channel}:${question.ts}`];
-      if (eventId) ids.push(`event:${eventId}`);
-      if (!(await dedupe.claim(ids))) {
-        logger.debug('duplicate event ignored', { conversation: question.key, eventId });
-        return false;
-      }
-      void queue.run(question.key, () => answer(deps, question, tools));
-      return true;
+    accept(question: Question, eventId: string | undefined, tools: ThreadTools, options: AcceptOptions = {}): Promise<boolean> {
+      return queue.run(question.key, async () => {
+        if (options.onlyIfEngaged && !(await engaged.has(question.key))) {
+          logger.debug('message ignored', { reason: 'thread the bot is not part of' });
+          return false;
+        }
+        const ids = [`msg:${question.channel}:${question.ts}`];
+        if (eventId) ids.push(`event:${eventId}`);
+        if (!(await dedupe.claim(ids))) {
+          logger.debug('duplicate event ignored', { conversation: question.key, eventId });
+          return false;
+        }
+        await answer(deps, question, tools);
+        return true;
+      });
     },
   };
 }

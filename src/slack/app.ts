@@ -9,7 +9,6 @@ import { boltLogger } from './bolt-logger.js';
 import { registerActionListeners } from './listeners/actions.js';
 import { registerEventListeners } from './listeners/events.js';
 import type { createAnswerer } from './answer.js';
-import type { EngagedThreads } from './engaged.js';
 
 export interface Health {
   ready: boolean;
@@ -22,7 +21,6 @@ export interface SlackAppDeps {
   logger: Logger;
   logLevel: LogLevel;
   answerer: ReturnType<typeof createAnswerer>;
-  engaged: EngagedThreads;
   feedbackActionId: string;
   health: () => Health;
 }
@@ -57,7 +55,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: deps.port } })
     : new App({ ...common, signingSecret: slack.signingSecret, port: deps.port, processBeforeResponse: false });
 
-  registerEventListeners(app, { answerer: deps.answerer, engaged: deps.engaged, logger });
+  registerEventListeners(app, { answerer: deps.answerer, logger });
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
   app.error(async (error) => {
     logger.error('bolt listener error', { error: error.message });

@@ -3,28 +3,24 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { createAnswerer } from '../answer.js';
-import type { EngagedThreads } from '../engaged.js';
 import { classify, type IncomingEvent } from '../question.js';
 
 export function registerEventListeners(
   app: App,
-  deps: { answerer: ReturnType<typeof createAnswerer>; engaged: EngagedThreads; logger: Logger },
+  deps: { answerer: ReturnType<typeof createAnswerer>; logger: Logger },
 ): void {
-  const { answerer, engaged, logger } = deps;
+  const { answerer, logger } = deps;
 
   app.event('app_mention', async ({ event, body, context, client, setStatus }) => {
     const result = classify(event as IncomingEvent, context);
     if (result.kind !== 'question') return void logger.debug('app_mention ignored', { reason: reasonOf(result) });
-    await answerer.accept(result.question, body.event_id, { client, setStatus });
+    void answerer.accept(result.question, body.event_id, { client, setStatus });
   });
 
   app.message(async ({ message, body, context, client, setStatus }) => {
     const result = classify(message as IncomingEvent, context);
     if (result.kind === 'ignore') return void logger.debug('message ignored', { reason: result.reason });
-    if (result.kind === 'if-engaged' && !(await engaged.has(result.question.key))) {
-      return void logger.debug('message ignored', { reason: 'thread the bot is not part of' });
-    }
-    await answerer.accept(result.question, body.event_id, { client, setStatus });
+    void answerer.accept(result.question, body.event_id, { client, setStatus }, { onlyIfEngaged: result.kind === 'if-engaged' });
   });
 }
 
