@@ -158,7 +158,8 @@ export class ReplyWriter {
         rest = tail;
       } else {
         const [head, tail] = cutMessage('', rest, this.options.maxMessageChars);
-        const body = head.trim().length > 0 ? head : '…';
+        // A new message starts at its first visible character.
+        const body = head.replace(/^\s+/, '') || '…';
         const ts = await this.post({ markdown_text: body });
         this.posted.push({ ts, text: body });
         rest = tail;

@@ -1,0 +1,143 @@
+// The bot as a process, the way `npm start` runs it: configuration problems at start, /healthz,
+// and a SIGTERM that lets the answer under way finish, closes the MCP servers and exits 0.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { FAKE_API_KEY, reply, startFakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeSlackApi } from '../fakes/slack-api.js';
+import { EVERYTHING_SERVER, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
+import { appMention, nextTs, postEvent } from '../helpers/sign.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment a person would have: none of the developer's Slack or Anthropic variables. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(SLACK_|ANTHROPIC_|MCP_|STORE_URL|PORT|LOG_LEVEL)/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+function startBotProcess(env: Record<string, string>, cwd: string) {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/main.ts')], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = { code: null, stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (run.stderr += d.toString()));
+  const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ ...run, code })));
+  return { child, run, exited };
+}
+
+function runToExit(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'))): Promise<Run> {
+  return startBotProcess(env, cwd).exited;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start: configuration problems', () => {
+  it('without Slack tokens, says how to create the app and points to npm run chat', async () => {
+    const run = await runToExit({});
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /manifest\.yml/);
+    assert.match(run.stderr, /npm run chat/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  it('prints one line per problem, naming the variable and the fix, with no stack trace', async () => {
+    const run = await runToExit({ SLACK_BOT_TOKEN: 'not-a-token', PORT: 'eighty', LOG_LEVEL: 'loud', ANTHROPIC_API_KEY: 'k' });
+    assert.equal(run.code, 2);
+    const lines = run.stderr.trim().split('\n');
+    assert.ok(lines.some((l) => /^config: PORT: .*whole number/.test(l)), run.stderr);
+    assert.ok(lines.some((l) => /^config: LOG_LEVEL: .*debug, info, warn, error/.test(l)), run.stderr);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  it('names the servers file and the key when it is malformed', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
+    writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: { files: { command: 'node', args: ['x.js', 3] } } }));
+    const run = await runToExit(
+      { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, ANTHROPIC_API_KEY: 'k', STORE_URL: 'memory://' },
+      cwd,
+    );
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /mcp\.json.*mcpServers\.files\.args/);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+});
+
+describe('npm start: running and stopping', () => {
+  it('serves /healthz, finishes the answer under way on SIGTERM, closes its servers and exits 0', async () => {
+    const slack = await startFakeSlackApi();
+    const anthropic = await startFakeAnthropic({ script: () => reply.text('A slow but complete answer.', { stream: { chunks: 10, durationMs: 1500 } }) });
+    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
+    writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: { everything: EVERYTHING_SERVER } }));
+    const port = await freePort();
+    const bot = startBotProcess(
+      {
+        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        ANTHROPIC_API_KEY: FAKE_API_KEY,
+        ANTHROPIC_BASE_URL: anthropic.url,
+        PORT: String(port),
+        STORE_URL: `sqlite://${path.join(cwd, 'bot.sqlite')}`,
+      },
+      cwd,
+    );
+    try {
+      let health: { ready: boolean; servers: { name: string; state: string; pid?: number }[] } | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (response?.status === 200) health = (await response.json()) as typeof health;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(health, `no /healthz; stderr: ${bot.run.stderr}`);
+      assert.equal(health.ready, true);
+      const everything = health.servers.find((s) => s.name === 'everything');
+      assert.equal(everything?.state, 'up');
+      assert.ok(everything.pid && alive(everything.pid));
+
+      const ts = nextTs();
+      const response = await postEvent(`http://127.0.0.1:${port}/slack/events`, appMention({ channel: 'C800', user: 'U8', text: '<@U0FAKEBOT1> hi', ts }), {
+        signingSecret: TEST_SIGNING_SECRET,
+      });
+      assert.equal(response.status, 200);
+      await slack.waitFor('chat.startStream', 5000);
+      bot.child.kill('SIGTERM');
+      const run = await bot.exited;
+      assert.equal(run.code, 0, run.stderr);
+      const answer = slack.messages('C800', ts).find((m) => m.stream);
+      assert.equal(answer?.stream, 'stopped');
+      assert.match(answer.markdown_text ?? '', /A slow but complete answer\./);
+      assert.equal(alive(everything.pid), false, 'the MCP server process is gone');
+      // Logs are JSON lines and never carry the tokens.
+      for (const line of run.stderr.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
+      for (const secret of [TEST_BOT_TOKEN, TEST_SIGNING_SECRET, FAKE_API_KEY]) assert.ok(!run.stderr.includes(secret));
+    } finally {
+      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await slack.close();
+      await anthropic.close();
+    }
+  });
+});
