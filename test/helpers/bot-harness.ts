@@ -12,6 +12,7 @@ import { appMention, messageEvent, postEvent, type EnvelopeOptions, type EventEn
 
 export const TEST_BOT_TOKEN = 'xoxb-test-bot-token-0123456789';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const TEST_APP_TOKEN = 'xapp-1-test-app-token-0123456789';
 
 export const EVERYTHING_SERVER = {
   command: process.execPath,
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   /** Reuse running fakes (a restart of the bot keeps Slack and Claude). */
   fakes?: { slack: FakeSlackApi; anthropic: FakeAnthropic };
   env?: Record<string, string>;
+  /** Socket Mode (an app token, no signing secret) on this port instead of HTTP mode on port 0. */
+  socketMode?: { port: number };
 }
 
 export interface Harness {
@@ -54,9 +57,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const mcpFile = path.join(dir, 'mcp.json');
   writeFileSync(mcpFile, JSON.stringify({ mcpServers: options.servers ?? { everything: EVERYTHING_SERVER } }));
   const storeUrl = options.storeUrl ?? `sqlite://${path.join(dir, 'bot.sqlite')}`;
+  const mode = options.socketMode ? { SLACK_APP_TOKEN: TEST_APP_TOKEN } : { SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET };
   const env = {
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    ...mode,
     SLACK_API_URL: slack.apiUrl,
     ANTHROPIC_API_KEY: FAKE_API_KEY,
     ANTHROPIC_BASE_URL: anthropic.url,
@@ -66,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'debug',
     ...options.env,
   };
-  const config: Config = { ...loadConfig(env, { requireSlack: true }), port: 0 };
+  const config: Config = { ...loadConfig(env, { requireSlack: true }), port: options.socketMode?.port ?? 0 };
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
   const bot = await startBot(config, { logger, env });

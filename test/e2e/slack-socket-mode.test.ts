@@ -1,0 +1,64 @@
+// Socket Mode: the same bot over a WebSocket (fake Socket Mode endpoint), with /healthz on PORT too.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { reply, startFakeAnthropic } from '../fakes/anthropic.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { FakeSocketMode } from '../fakes/socket-mode.js';
+import { startHarness, type Harness } from '../helpers/bot-harness.js';
+import { appMention, nextTs } from '../helpers/sign.js';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('slack: Socket Mode', () => {
+  let slack: FakeSlackApi;
+  let socket: FakeSocketMode;
+  let h: Harness;
+  let port: number;
+  before(async () => {
+    slack = await startFakeSlackApi();
+    socket = await FakeSocketMode.start(slack);
+    port = await freePort();
+    const anthropic = await startFakeAnthropic({ script: () => reply.text('Hello over a socket.') });
+    h = await startHarness({ servers: {}, socketMode: { port }, fakes: { slack, anthropic } });
+    await socket.waitConnected();
+  });
+  after(async () => {
+    await h.stop();
+    await socket.close();
+  });
+
+  it('acks an event and answers it in the thread', async () => {
+    const ts = nextTs();
+    const envelopeId = socket.sendEvent(appMention({ channel: 'C900', user: 'U9', text: '<@U0FAKEBOT1> hi', ts }));
+    await slack.waitUntil(() => slack.messages('C900', ts).some((m) => m.stream === 'stopped'), 10_000);
+    assert.ok(socket.acks.some((a) => a.envelope_id === envelopeId));
+    assert.match(slack.messages('C900', ts).find((m) => m.stream)?.markdown_text ?? '', /Hello over a socket\./);
+  });
+
+  it('answers a retry envelope it never saw first, and only once when it comes again', async () => {
+    const ts = nextTs();
+    const event = appMention({ channel: 'C901', user: 'U9', text: '<@U0FAKEBOT1> missed', ts });
+    socket.sendEvent(event, 1);
+    await slack.waitUntil(() => slack.messages('C901', ts).some((m) => m.stream === 'stopped'), 10_000);
+    socket.sendEvent(event, 2);
+    // A later message in the same thread is queued behind any duplicate: once it is answered, a
+    // duplicate answer would have shown.
+    socket.sendEvent(appMention({ channel: 'C901', user: 'U9', text: '<@U0FAKEBOT1> next', thread_ts: ts }));
+    await slack.waitUntil(() => slack.messages('C901', ts).filter((m) => m.stream === 'stopped').length >= 2, 10_000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(slack.messages('C901', ts).filter((m) => m.stream).length, 2);
+  });
+
+  it('serves /healthz on PORT', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { ready: boolean }).ready, true);
+  });
+});
