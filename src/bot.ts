@@ -11,6 +11,7 @@ import { createEngagedThreads } from './slack/engaged.js';
 import { KeyedQueue } from './slack/queue.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './slack/thread-sink.js';
+import { createUsageLedger } from './slack/usage.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -39,6 +40,7 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     dedupe: createDedupe({ store: engine.store }),
     queue,
     engaged,
+    usage: createUsageLedger(engine.store, config.store.ttlMs),
     logger: logger.child({ room: 'slack' }),
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,

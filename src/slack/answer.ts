@@ -2,7 +2,7 @@
 // turn itself (rendered live by ThreadSink), and clean-up. The listeners only classify events and
 // call `accept`.
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
-import type { AgentSink } from '../agent/types.js';
+import type { AgentSink, Usage } from '../agent/types.js';
 import type { Logger } from '../log.js';
 import type { Dedupe } from './dedupe.js';
 import type { EngagedThreads } from './engaged.js';
@@ -10,10 +10,11 @@ import type { KeyedQueue } from './queue.js';
 import type { Question } from './question.js';
 import { ReplyWriter } from './reply-writer.js';
 import { ThreadSink } from './thread-sink.js';
+import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<unknown>;
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<{ usage: Usage }>;
 }
 
 export interface AnswerOptions {
@@ -28,6 +29,7 @@ export interface AnswerDeps {
   dedupe: Dedupe;
   queue: KeyedQueue;
   engaged: EngagedThreads;
+  usage: UsageLedger;
   logger: Logger;
   options: AnswerOptions;
 }
@@ -110,14 +112,20 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     log,
     { maxMessageChars: options.maxMessageChars },
   );
+  const threadUsage = await deps.usage.get(question.key).catch(() => undefined);
   const sink = new ThreadSink(writer, log, {
     flushIntervalMs: options.flushIntervalMs,
     allowedUserIds: new Set([question.userId]),
-    finalBlocks: feedbackBlocks(options.feedbackActionId),
+    finalBlocks: (turnUsage) => [
+      ...(threadUsage ? [usageBlock(turnUsage, sumUsage(threadUsage, turnUsage))] : []),
+      ...feedbackBlocks(options.feedbackActionId),
+    ],
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
+  let usage: Usage | undefined;
   try {
-    await deps.turns.runTurn(question.key, question.text, sink);
+    ({ usage } = await deps.turns.runTurn(question.key, question.text, sink));
+    await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
@@ -128,7 +136,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: '' })),
   ]);
-  log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming });
+  log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
 }
 
 function errorText(error: unknown): string {

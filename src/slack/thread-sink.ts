@@ -1,7 +1,7 @@
 // Renders one turn's agent events into a Slack thread: tool calls as task notes that update live,
 // the answer streamed as it arrives, then feedback buttons. Slack calls run one after another on a
 // chain of their own, so the agent never waits for Slack and the thread shows events in order.
-import type { AgentEvent, AgentSink } from '../agent/types.js';
+import type { AgentEvent, AgentSink, Usage } from '../agent/types.js';
 import type { Logger } from '../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { neutralizeMentions } from './mentions.js';
@@ -15,8 +15,8 @@ export interface ThreadSinkOptions {
   flushIntervalMs: number;
   /** User ids the answer may mention (the asker): any other <@U...> the model writes is defused. */
   allowedUserIds: ReadonlySet<string>;
-  /** Blocks under a finished answer (feedback buttons). */
-  finalBlocks: Block[];
+  /** Blocks under a finished answer (token use, feedback buttons), given the turn's usage. */
+  finalBlocks: (usage: Usage) => Block[];
   /** Called once, when the first text of the answer has been delivered to Slack. */
   onFirstText?: () => void;
 }
@@ -74,7 +74,8 @@ export class ThreadSink implements AgentSink {
         if (event.notice) tail.push(`_${event.notice}_`);
         if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
-        this.enqueue(() => this.writer.finish(this.options.finalBlocks));
+        const blocks = this.options.finalBlocks(event.usage);
+        this.enqueue(() => this.writer.finish(blocks));
         return;
       }
       case 'failed':

@@ -31,6 +31,9 @@ describe('slack: a mention', () => {
     assert.equal(answer.tasks[0]?.status, 'complete');
     assert.match(answer.tasks[0]?.output ?? '', /done in/);
     assert.deepEqual(h.anthropic.rejections, []);
+    // Token use is shown under the answer, for the turn and the thread.
+    const usage = answer.blocks?.find((b) => b.type === 'context');
+    assert.match(JSON.stringify(usage), /tokens in .* out · this thread: /);
     // Claude got the real tool's result back.
     const second = JSON.stringify(h.anthropic.calls[1]?.messages.at(-1));
     assert.match(second, /Echo: ping/);
