@@ -92,6 +92,9 @@ const envSchema = z.object({
     }),
 });
 
+/** The settings loadConfig checks itself (tokens and URLs); parsing them cannot fail. */
+const textSettings = envSchema.pick({ SLACK_BOT_TOKEN: true, SLACK_APP_TOKEN: true, SLACK_SIGNING_SECRET: true, SLACK_API_URL: true, ANTHROPIC_BASE_URL: true });
+
 export interface LoadOptions {
   /** `npm start` needs Slack; the terminal chat does not. */
   requireSlack: boolean;
@@ -99,9 +102,10 @@ export interface LoadOptions {
 
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
-  const e = parsed.data;
-  const problems: string[] = [];
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  // The text settings never fail to parse, so they are checked even when a number was refused:
+  // every problem is reported in one go.
+  const e = textSettings.parse(env);
 
   let slack: SlackConfig | undefined;
   if (options.requireSlack) {
@@ -135,23 +139,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
   if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
     problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
+  const n = parsed.data;
   return {
     slack,
-    port: e.PORT,
+    port: n.PORT,
     anthropic: {
-      apiKey: e.ANTHROPIC_API_KEY,
+      apiKey: n.ANTHROPIC_API_KEY,
       baseURL: e.ANTHROPIC_BASE_URL,
-      model: e.ANTHROPIC_MODEL ?? DEFAULT_MODEL,
-      maxTokens: e.ANTHROPIC_MAX_TOKENS,
-      maxRetries: e.ANTHROPIC_MAX_RETRIES,
-      system: e.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+      model: n.ANTHROPIC_MODEL ?? DEFAULT_MODEL,
+      maxTokens: n.ANTHROPIC_MAX_TOKENS,
+      maxRetries: n.ANTHROPIC_MAX_RETRIES,
+      system: n.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
     },
-    mcp: { configPath: e.MCP_CONFIG ?? './mcp.json', explicit: e.MCP_CONFIG !== undefined, callTimeoutMs: e.MCP_CALL_TIMEOUT_MS },
-    store: { url: e.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: e.HISTORY_TTL_DAYS * 24 * 3600 * 1000 },
-    agent: { maxRounds: e.MAX_TOOL_ROUNDS, historyBudgetTokens: e.HISTORY_BUDGET_TOKENS },
-    logLevel: e.LOG_LEVEL,
+    mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS },
+    store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000 },
+    agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
+    logLevel: n.LOG_LEVEL,
   };
 }
 

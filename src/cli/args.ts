@@ -14,11 +14,9 @@ export function parseChatArgs(argv: string[]): ChatArgs {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    if (arg === '--config' || arg === '-c') {
-      config = argv[++i];
+    if (arg === '--config' || arg === '-c' || arg.startsWith('--config=')) {
+      config = arg.startsWith('--config=') ? arg.slice('--config='.length) : argv[++i];
       if (!config) return { kind: 'error', message: '--config needs the path of a servers file' };
-    } else if (arg.startsWith('--config=')) {
-      config = arg.slice('--config='.length);
     } else if (arg.startsWith('-')) {
       return { kind: 'error', message: `unknown option ${arg}` };
     } else if (script) {

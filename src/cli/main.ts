@@ -11,6 +11,8 @@ import { resolveServers } from '../servers.js';
 import { parseChatArgs, USAGE } from './args.js';
 import { TerminalSink } from './terminal-sink.js';
 
+const PROMPT = 'Query: ';
+
 async function main(argv: string[]): Promise<number> {
   dotenv.config({ quiet: true });
   const args = parseChatArgs(argv);
@@ -51,21 +53,47 @@ async function main(argv: string[]): Promise<number> {
   stdout.write(tools.length > 0 ? `Tools: ${tools.map((t) => t.name).join(', ')}\n` : 'No tools: Claude answers on its own.\n');
   stdout.write('Type your queries, or "quit" to exit.\n');
 
-  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY, prompt: PROMPT });
   const sink = new TerminalSink({ write: (text) => stdout.write(text) });
   const key = `cli:${process.pid}`;
-  // Ctrl-D (end of input) closes the interface without answering a pending question: race them.
-  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
+  // Lines come from the interface's async iterator: it keeps the lines that arrive while a turn runs
+  // (typed ahead, or piped in) and ends at end of input (Ctrl-D), also when that comes mid-turn.
+  let inputEnded = false;
+  rl.once('close', () => {
+    inputEnded = true;
+  });
+  const ask = () => {
+    stdout.write('\n');
+    // Once input has ended the interface is closed; lines it read before that are still answered.
+    if (inputEnded) stdout.write(PROMPT);
+    else rl.prompt();
+  };
+  // Ctrl-C or a kill: stop the answer under way, end the loop, and close the servers on the way out.
+  const abort = new AbortController();
+  const stop = () => {
+    abort.abort(new Error('stopped'));
+    rl.close();
+  };
+  rl.on('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  let quit = false;
   try {
-    for (;;) {
-      const answer = await Promise.race([rl.question('\nQuery: '), closed]);
-      if (answer === null) break;
-      const query = answer.trim();
-      if (query.toLowerCase() === 'quit' || query.toLowerCase() === 'exit') break;
-      if (query === '') continue;
-      stdout.write('\n');
-      await engine.conversations.runTurn(key, query, sink);
+    ask();
+    for await (const line of rl) {
+      const query = line.trim();
+      if (query.toLowerCase() === 'quit' || query.toLowerCase() === 'exit') {
+        quit = true;
+        break;
+      }
+      if (query !== '') {
+        stdout.write('\n');
+        await engine.conversations.runTurn(key, query, sink, abort.signal);
+        if (abort.signal.aborted) break;
+      }
+      ask();
     }
+    if (!quit) stdout.write('\n'); // Ctrl-D leaves the cursor after the prompt
   } finally {
     rl.close();
     await engine.close();

@@ -8,6 +8,8 @@ export interface TerminalOutput {
 
 export class TerminalSink implements AgentSink {
   private atLineStart = true;
+  /** The label of each call in progress, so its progress lines name the tool rather than an id. */
+  private readonly calls = new Map<string, string>();
 
   constructor(private readonly out: TerminalOutput) {}
 
@@ -17,13 +19,15 @@ export class TerminalSink implements AgentSink {
         this.write(event.delta);
         return;
       case 'tool_started':
-        this.line(`[tool] ${event.server}/${event.tool} ${compact(event.input)}`);
+        this.calls.set(event.id, label(event));
+        this.line(`[tool] ${label(event)} ${compact(event.input)}`);
         return;
       case 'tool_progress':
-        this.line(`[tool] ${event.id.slice(-6)} progress ${event.progress}${event.total ? `/${event.total}` : ''}${event.message ? ` ${event.message}` : ''}`);
+        this.line(`[tool] ${this.calls.get(event.id) ?? event.id.slice(-6)} progress ${event.progress}${event.total ? `/${event.total}` : ''}${event.message ? ` ${event.message}` : ''}`);
         return;
       case 'tool_finished':
-        this.line(`[tool] ${event.server}/${event.tool} ${event.ok ? 'done' : 'failed'} in ${event.durationMs} ms${event.summary ? `: ${event.summary}` : ''}`);
+        this.calls.delete(event.id);
+        this.line(`[tool] ${label(event)} ${event.ok ? 'done' : 'failed'} in ${event.durationMs} ms${event.summary ? `: ${event.summary}` : ''}`);
         return;
       case 'done':
         if (event.notice) this.line(`(${event.notice})`);
@@ -45,6 +49,11 @@ export class TerminalSink implements AgentSink {
     this.out.write(text);
     this.atLineStart = text.endsWith('\n');
   }
+}
+
+/** server/tool; a tool Claude asked for that no server has (server '') is shown by its name alone. */
+function label(event: { server: string; tool: string }): string {
+  return event.server ? `${event.server}/${event.tool}` : event.tool;
 }
 
 function compact(input: unknown): string {

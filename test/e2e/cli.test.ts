@@ -1,0 +1,347 @@
+// The terminal chat as a person runs it: `node --import tsx src/cli/main.ts <args>` in the repo, with
+// the fake Anthropic API as ANTHROPIC_BASE_URL, real MCP servers, and stdin driven line by line (no
+// TTY). What is checked is what the person sees on the screen, what Claude is sent, the exit code,
+// and that no server process outlives the chat.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type Anthropic from '@anthropic-ai/sdk';
+import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TOY_SERVER = 'test/fixtures/mcp/toy-server.mjs';
+const EVERYTHING = path.join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const STARTUP_MS = 20_000;
+
+// Every variable the chat reads. Each is given explicitly (empty = unset), so a .env in the repo
+// cannot change what a test sees: dotenv never overrides a variable that is already there.
+const CHAT_VARIABLES = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'ANTHROPIC_MODEL',
+  'ANTHROPIC_MAX_TOKENS',
+  'ANTHROPIC_MAX_RETRIES',
+  'SYSTEM_PROMPT',
+  'MCP_CONFIG',
+  'MCP_CALL_TIMEOUT_MS',
+  'STORE_URL',
+  'HISTORY_TTL_DAYS',
+  'HISTORY_BUDGET_TOKENS',
+  'MAX_TOOL_ROUNDS',
+  'LOG_LEVEL',
+  'PORT',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_API_URL',
+] as const;
+type ChatVariable = (typeof CHAT_VARIABLES)[number];
+
+function chatEnv(fake: FakeAnthropic | undefined, overrides: Partial<Record<ChatVariable, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // the chat is not a test file of this run
+  for (const name of CHAT_VARIABLES) env[name] = '';
+  return {
+    ...env,
+    ANTHROPIC_API_KEY: FAKE_API_KEY,
+    ANTHROPIC_BASE_URL: fake?.url ?? 'http://127.0.0.1:9',
+    ANTHROPIC_MAX_RETRIES: '0',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
+
+interface Chat {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Waits until stdout matches; fails with what was printed if the chat exits first or it takes too long. */
+  waitFor(check: (stdout: string) => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /** Waits for the n-th `Query:` prompt (1-based). */
+  prompt(n: number): Promise<void>;
+  send(line: string): void;
+  /** The exit code once the chat has exited and its output is flushed. */
+  exited: Promise<number | null>;
+}
+
+function startChat(args: string[], env: NodeJS.ProcessEnv): Chat {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env, stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  let code: number | null | undefined;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (exitCode) => {
+      code = exitCode;
+      resolve(exitCode);
+    }),
+  );
+  const waitFor = async (check: (stdout: string) => boolean, what: string, timeoutMs = STARTUP_MS) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!check(out)) {
+      const context = `\n--- stdout ---\n${out}\n--- stderr ---\n${err}`;
+      if (code !== undefined) assert.fail(`the chat exited (code ${code}) before: ${what}${context}`);
+      if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}${context}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitFor,
+    prompt: (n) => waitFor((text) => count(text, 'Query: ') >= n, `prompt number ${n}`),
+    send: (line) => child.stdin.write(line + '\n'),
+    exited,
+  };
+}
+
+/** Runs the chat to its end with `input` as the whole of stdin. */
+async function runChat(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const chat = startChat(args, env);
+  chat.child.stdin.end(input);
+  const code = await withDeadline(chat, chat.exited);
+  return { code, stdout: chat.stdout(), stderr: chat.stderr() };
+}
+
+/** Waits for the exit, but kills a chat that hangs so the test fails instead of the run. */
+async function withDeadline(chat: Chat, exited: Promise<number | null>, ms = STARTUP_MS): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  const result = await Promise.race([exited, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    chat.child.kill('SIGKILL');
+    assert.fail(`the chat did not exit\n--- stdout ---\n${chat.stdout()}\n--- stderr ---\n${chat.stderr()}`);
+  }
+  return result;
+}
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/** Running (not zombie) processes whose command line contains `tag`. */
+function processesWith(tag: string): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return ps.stdout.split('\n').filter((line) => line.includes(tag) && !/^\s*\d+\s+Z/.test(line));
+}
+
+function isAlive(pid: number): boolean {
+  const ps = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+  const stat = ps.stdout.trim();
+  return stat !== '' && !stat.startsWith('Z');
+}
+
+/** The name of the offered tool that ends in `suffix` (the chat namespaces names as server__tool). */
+function toolNamed(request: MessagesRequest, suffix: string): string {
+  const names = (request.tools ?? []).flatMap((t) => ('name' in t ? [t.name] : []));
+  const name = names.find((n) => n.endsWith(suffix));
+  assert.ok(name, `the request offers a tool ending in ${suffix} (it offers ${names.join(', ')})`);
+  return name;
+}
+
+function textOf(message: Anthropic.MessageParam | undefined): string {
+  if (!message) return '';
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((block) => {
+      if (block.type === 'text') return block.text;
+      if (block.type === 'tool_result') return typeof block.content === 'string' ? block.content : (block.content ?? []).map((b) => (b.type === 'text' ? b.text : '')).join('');
+      return '';
+    })
+    .join('');
+}
+
+describe('the terminal chat', { concurrency: true }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cli-e2e-'));
+  const fakes: FakeAnthropic[] = [];
+  const fake = async () => {
+    const started = await startFakeAnthropic();
+    fakes.push(started);
+    return started;
+  };
+
+  before(() => {
+    assert.equal(spawnSync('ps', ['-p', String(process.pid)]).status, 0, 'ps is available');
+  });
+  after(async () => {
+    await Promise.all(fakes.map((f) => f.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a server script, shows the tool call and the answer, remembers the conversation, and quits cleanly', async () => {
+    const api = await fake();
+    let serverPid = '';
+    api.script((request, call) => {
+      if (call === 0) return api.reply.tools([{ name: toolNamed(request, '__pid') }], { text: 'Let me look.' });
+      if (call === 1) {
+        serverPid = textOf(request.messages.at(-1));
+        return api.reply.text(`The server runs as process ${serverPid}.`, { stream: { chunks: 4 } });
+      }
+      return api.reply.text('You asked which process the server runs as.');
+    });
+    const chat = startChat([TOY_SERVER], chatEnv(api));
+    try {
+      await chat.prompt(1);
+      const banner = chat.stdout();
+      assert.match(banner, /^Connected to toy-server \(\d+ tools\)$/m);
+      assert.match(banner, /^Tools: .*toy-server__pid/m);
+      assert.ok(banner.trimEnd().endsWith('Query:'), 'it ends by asking for a query');
+
+      chat.send('Which process is the server?');
+      await chat.prompt(2);
+      assert.match(serverPid, /^\d+$/, 'Claude received the pid from the tool');
+      const first = chat.stdout().slice(banner.length);
+      assert.match(first, /Let me look\.\n\[tool\] toy-server\/pid \{\}\n/, 'the tool call shows when it starts');
+      assert.match(first, new RegExp(`\\[tool\\] toy-server/pid done in \\d+ ms: ${serverPid}\\n`), 'and when it ends, with its result');
+      const answerAt = first.indexOf(`The server runs as process ${serverPid}.`);
+      assert.ok(answerAt > first.indexOf('done in'), 'the answer follows the tool call');
+      assert.ok(isAlive(Number(serverPid)), 'the server runs while the chat does');
+
+      chat.send('What did I ask you before?');
+      await chat.prompt(3);
+      assert.match(chat.stdout(), /You asked which process the server runs as\./);
+      const third = api.calls[2];
+      assert.equal(third?.messages.length, 5, 'the second question goes with the whole first exchange');
+      assert.equal(textOf(third?.messages[0]), 'Which process is the server?');
+      assert.equal(textOf(third?.messages[3]), `The server runs as process ${serverPid}.`);
+      assert.equal(textOf(third?.messages[4]), 'What did I ask you before?');
+
+      chat.send('quit');
+      assert.equal(await withDeadline(chat, chat.exited), 0);
+      assert.equal(isAlive(Number(serverPid)), false, 'the server is gone once the chat has exited');
+      assert.deepEqual(api.rejections, []);
+      assert.equal(chat.stderr(), '', 'nothing on stderr at LOG_LEVEL=warn');
+    } finally {
+      chat.child.kill('SIGKILL');
+    }
+  });
+
+  it('runs a servers file given with --config, lists each server, and exits 0 at Ctrl-D leaving no server behind, not even a stubborn one', async () => {
+    const api = await fake();
+    api.script((request, call) =>
+      call === 0 ? api.reply.tools([{ name: toolNamed(request, 'everything__echo'), input: { message: 'over the wire' } }]) : api.reply.text('It echoed.'),
+    );
+    const tag = `--cli-e2e-${randomUUID()}`;
+    const file = path.join(dir, 'mcp-ctrl-d.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mcpServers: {
+          everything: { command: process.execPath, args: [EVERYTHING, 'stdio', tag] },
+          // --stubborn: this one ignores the end of its input and SIGTERM; only SIGKILL stops it.
+          toy: { command: process.execPath, args: [path.join(root, TOY_SERVER), '--stubborn', tag] },
+        },
+      }),
+    );
+    const chat = startChat(['--config', file], chatEnv(api));
+    try {
+      await chat.prompt(1);
+      assert.match(chat.stdout(), /^Connected to everything \(\d+ tools\)$/m);
+      assert.match(chat.stdout(), /^Connected to toy \(\d+ tools\)$/m);
+      assert.match(chat.stdout(), /^Tools: .*everything__echo.*toy__pid/m);
+      assert.equal(processesWith(tag).length, 2, 'both servers run');
+
+      chat.send('Echo something');
+      await chat.prompt(2);
+      assert.match(chat.stdout(), /\[tool\] everything\/echo \{"message":"over the wire"\}\n/);
+      assert.match(chat.stdout(), /\[tool\] everything\/echo done in \d+ ms: Echo: over the wire\n/);
+      assert.match(chat.stdout(), /It echoed\./);
+
+      chat.child.stdin.end(); // Ctrl-D
+      assert.equal(await withDeadline(chat, chat.exited), 0);
+      assert.deepEqual(processesWith(tag), [], 'no server process is left behind');
+      assert.deepEqual(api.rejections, []);
+    } finally {
+      chat.child.kill('SIGKILL');
+    }
+  });
+
+  it('answers every line piped into it, even when input ends mid-turn, then exits 0', async () => {
+    // server-everything's index.js through the script shorthand (no arguments: it defaults to stdio).
+    const api = await fake();
+    api.script((request) => api.reply.text(`Answer to: ${textOf(request.messages.at(-1))}`));
+    const { code, stdout, stderr } = await runChat([EVERYTHING], chatEnv(api), 'first question\nsecond question\n');
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^Connected to index \(\d+ tools\)$/m);
+    assert.match(stdout, /Answer to: first question/);
+    assert.match(stdout, /Answer to: second question/);
+    assert.equal(api.calls.length, 2, 'a line that arrives while a turn runs is not lost');
+    assert.equal(textOf(api.calls[1]?.messages[1]), 'Answer to: first question');
+    assert.doesNotMatch(stderr, /ERR_USE_AFTER_CLOSE|Error/);
+  });
+
+  it('prints the answer while it is still streaming, and a dropped connection as an error line', async () => {
+    const api = await fake();
+    api.script([api.reply.hang('The first half of the answer')]);
+    const chat = startChat([TOY_SERVER], chatEnv(api));
+    try {
+      await chat.prompt(1);
+      chat.send('Tell me everything');
+      await chat.waitFor((out) => out.includes('The first half of the answer'), 'the streamed start of the answer');
+      assert.equal(count(chat.stdout(), 'Query: '), 1, 'the turn is still running');
+      await api.close(); // the connection drops mid-answer
+      await chat.prompt(2);
+      assert.match(chat.stdout(), /The first half of the answer\nError: .+\n/);
+      chat.send('exit');
+      assert.equal(await withDeadline(chat, chat.exited), 0);
+    } finally {
+      chat.child.kill('SIGKILL');
+    }
+  });
+
+  it('says to set ANTHROPIC_API_KEY and exits non-zero without it', async () => {
+    const { code, stdout, stderr } = await runChat([TOY_SERVER], chatEnv(undefined, { ANTHROPIC_API_KEY: '' }), 'hello\n');
+    assert.notEqual(code, 0);
+    assert.match(stderr, /ANTHROPIC_API_KEY is not set/);
+    assert.match(stderr, /\.env/);
+    assert.doesNotMatch(stdout, /Query:/);
+  });
+
+  it('names the file and the key of a malformed servers file, and exits non-zero', async () => {
+    const badEntry = path.join(dir, 'bad-entry.json');
+    writeFileSync(badEntry, JSON.stringify({ mcpServers: { broken: { command: 'node', args: 'server.js' }, fine: { command: 'node' } } }));
+    const badJson = path.join(dir, 'bad-json.json');
+    writeFileSync(badJson, '{ "mcpServers": { "memory": { "command": "npx", } } }');
+    const missing = path.join(dir, 'missing.json');
+
+    const [entry, json, absent] = await Promise.all([
+      runChat(['--config', badEntry], chatEnv(undefined)),
+      runChat([`--config=${badJson}`], chatEnv(undefined)),
+      runChat(['-c', missing], chatEnv(undefined)),
+    ]);
+    assert.notEqual(entry.code, 0);
+    assert.match(entry.stderr, new RegExp(`^config: ${escape(badEntry)}: mcpServers\\.broken\\.args must be a list of strings.*\\n$`));
+    assert.equal(count(entry.stderr, '\n'), 1, 'one line: the entry that is fine is not blamed');
+    assert.notEqual(json.code, 0);
+    assert.match(json.stderr, new RegExp(`^config: ${escape(badJson)}: is not valid JSON`));
+    assert.notEqual(absent.code, 0);
+    assert.match(absent.stderr, new RegExp(`^config: ${escape(missing)}: does not exist`));
+    for (const run of [entry, json, absent]) assert.doesNotMatch(run.stdout, /Query:/);
+  });
+
+  it('refuses a bad command line with a reason and the usage', async () => {
+    const [noFile, unknown, two] = await Promise.all([
+      runChat(['no/such/server.js'], chatEnv(undefined)),
+      runChat(['--verbose'], chatEnv(undefined)),
+      runChat([TOY_SERVER, '--config', 'mcp.json'], chatEnv(undefined)),
+    ]);
+    assert.notEqual(noFile.code, 0);
+    assert.match(noFile.stderr, /no\/such\/server\.js: no such file/);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^unknown option --verbose\nusage: npm run chat/);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /not both/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,194 @@
+// loadConfig: defaults, and for each bad value one line that names the variable, says what is wrong
+// and how to fix it, with every problem of the environment reported together.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const chat = { requireSlack: false };
+const bot = { requireSlack: true };
+const SOCKET_MODE = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-xyz' };
+
+function problemsOf(env: NodeJS.ProcessEnv, options = chat): string[] {
+  try {
+    loadConfig(env, options);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.equal(err.message, err.problems.join('\n'));
+    return err.problems;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig defaults', () => {
+  it('needs nothing for the terminal chat, and fills in every default', () => {
+    const config = loadConfig({}, chat);
+    const expected: Config = {
+      slack: undefined,
+      port: 3000,
+      anthropic: {
+        apiKey: undefined,
+        baseURL: undefined,
+        model: DEFAULT_MODEL,
+        maxTokens: 8192,
+        maxRetries: 4,
+        system: DEFAULT_SYSTEM_PROMPT,
+      },
+      mcp: { configPath: './mcp.json', explicit: false, callTimeoutMs: 60_000 },
+      store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000 },
+      agent: { maxRounds: 10, historyBudgetTokens: 100_000 },
+      logLevel: 'info',
+    };
+    assert.deepEqual(config, expected);
+  });
+
+  it('treats empty and blank values as unset (an .env copied from .env.example is all empty)', () => {
+    const env = { PORT: '', ANTHROPIC_MODEL: '   ', ANTHROPIC_MAX_TOKENS: ' ', MCP_CONFIG: '', STORE_URL: '', LOG_LEVEL: '', SYSTEM_PROMPT: '' };
+    assert.deepEqual(loadConfig(env, chat), loadConfig({}, chat));
+  });
+
+  it('reads every setting that is given, trimmed', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        ANTHROPIC_API_KEY: ' sk-ant-key ',
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:4010',
+        ANTHROPIC_MODEL: 'claude-opus-9',
+        ANTHROPIC_MAX_TOKENS: '256',
+        ANTHROPIC_MAX_RETRIES: '0',
+        SYSTEM_PROMPT: 'Be brief.',
+        MCP_CONFIG: 'team/mcp.json',
+        MCP_CALL_TIMEOUT_MS: '1000',
+        STORE_URL: 'redis://cache:6379',
+        HISTORY_TTL_DAYS: '2',
+        HISTORY_BUDGET_TOKENS: '1000',
+        MAX_TOOL_ROUNDS: '100',
+        LOG_LEVEL: ' DEBUG ',
+      },
+      chat,
+    );
+    assert.equal(config.port, 8080);
+    assert.deepEqual(config.anthropic, {
+      apiKey: 'sk-ant-key',
+      baseURL: 'http://127.0.0.1:4010',
+      model: 'claude-opus-9',
+      maxTokens: 256,
+      maxRetries: 0,
+      system: 'Be brief.',
+    });
+    assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000 });
+    assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000 });
+    assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000 });
+    assert.equal(config.logLevel, 'debug');
+  });
+});
+
+describe('loadConfig problems', () => {
+  const bad: { variable: string; value: string; says: RegExp }[] = [
+    { variable: 'PORT', value: 'http', says: /whole number from 1 to 65535 \(default 3000\)/ },
+    { variable: 'PORT', value: '0', says: /whole number from 1 to 65535/ },
+    { variable: 'PORT', value: '65536', says: /whole number from 1 to 65535/ },
+    { variable: 'PORT', value: '3000.5', says: /whole number from 1 to 65535/ },
+    { variable: 'ANTHROPIC_MAX_TOKENS', value: '100', says: /from 256 to 128000 \(default 8192\)/ },
+    { variable: 'ANTHROPIC_MAX_RETRIES', value: '-1', says: /from 0 to 10 \(default 4\)/ },
+    { variable: 'MCP_CALL_TIMEOUT_MS', value: '30s', says: /from 1000 to 3600000 \(default 60000\)/ },
+    { variable: 'HISTORY_TTL_DAYS', value: '0', says: /from 1 to 3650 \(default 30\)/ },
+    { variable: 'HISTORY_BUDGET_TOKENS', value: '500', says: /from 1000 to 1000000 \(default 100000\)/ },
+    { variable: 'MAX_TOOL_ROUNDS', value: 'many', says: /from 1 to 100 \(default 10\)/ },
+    { variable: 'LOG_LEVEL', value: 'verbose', says: /not one of debug, info, warn, error \(default info\)/ },
+    { variable: 'ANTHROPIC_BASE_URL', value: 'api.anthropic.com', says: /not an http\(s\) URL; leave it unset to use Anthropic's API/ },
+    { variable: 'ANTHROPIC_BASE_URL', value: 'ftp://proxy.internal', says: /not an http\(s\) URL/ },
+  ];
+  for (const { variable, value, says } of bad) {
+    it(`${variable}=${value} -> one line naming ${variable}, the value and the fix`, () => {
+      const problems = problemsOf({ [variable]: value });
+      assert.equal(problems.length, 1, problems.join('\n'));
+      const [line = ''] = problems;
+      assert.ok(line.startsWith(`${variable}: "${value}"`), line);
+      assert.match(line, says);
+      assert.ok(!line.includes('\n'), 'one line');
+    });
+  }
+
+  it('reports every bad number and level together, one line each, in a stable order', () => {
+    const problems = problemsOf({ PORT: 'x', MAX_TOOL_ROUNDS: '0', LOG_LEVEL: 'loud', HISTORY_TTL_DAYS: 'forever' });
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['PORT', 'HISTORY_TTL_DAYS', 'MAX_TOOL_ROUNDS', 'LOG_LEVEL'],
+    );
+  });
+
+  it('reports a bad number together with the Slack and URL problems, not one run at a time', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ANTHROPIC_BASE_URL: 'nope' }, bot);
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['PORT', 'LOG_LEVEL', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN or SLACK_SIGNING_SECRET', 'ANTHROPIC_BASE_URL'],
+    );
+  });
+
+  it('reports every Slack problem together', () => {
+    const problems = problemsOf({ SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_APP_TOKEN: 'xoxb-wrong-kind', SLACK_API_URL: 'slack.internal', ANTHROPIC_BASE_URL: 'nope' }, bot);
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'ANTHROPIC_BASE_URL'],
+    );
+  });
+});
+
+describe('loadConfig for the Slack bot', () => {
+  it('without any Slack token, says how to create the app and that npm run chat needs none', () => {
+    const problems = problemsOf({}, bot);
+    assert.equal(problems.length, 2, problems.join('\n'));
+    const [token = '', mode = ''] = problems;
+    assert.match(token, /^SLACK_BOT_TOKEN: not set\./);
+    assert.match(token, /manifest\.yml/);
+    assert.match(token, /Bot User OAuth Token \(xoxb-\.\.\.\)/);
+    assert.match(token, /npm run chat/);
+    assert.match(mode, /^SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: neither is set/);
+    assert.match(mode, /xapp-.*Socket Mode/);
+    assert.match(mode, /Signing Secret.*HTTP mode/);
+  });
+
+  it('refuses a bot token that is not xoxb- and says where the right one is', () => {
+    const problems = problemsOf({ ...SOCKET_MODE, SLACK_BOT_TOKEN: 'xoxp-123-user' }, bot);
+    assert.deepEqual(problems, ['SLACK_BOT_TOKEN: does not start with xoxb-; use the Bot User OAuth Token from "OAuth & Permissions".']);
+  });
+
+  it('refuses an app token that is not xapp- and says how to create one', () => {
+    const problems = problemsOf({ ...SOCKET_MODE, SLACK_APP_TOKEN: 'xoxb-1-2-abc' }, bot);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^SLACK_APP_TOKEN: does not start with xapp-; create an app-level token with connections:write/);
+  });
+
+  it('never prints a token it refuses', () => {
+    const secret = 'xoxp-very-secret-user-token';
+    assert.ok(!problemsOf({ SLACK_BOT_TOKEN: secret, SLACK_APP_TOKEN: 'xapp-x' }, bot).join('\n').includes(secret));
+  });
+
+  it('refuses a SLACK_API_URL that is not http(s)', () => {
+    const problems = problemsOf({ ...SOCKET_MODE, SLACK_API_URL: 'localhost:4000' }, bot);
+    assert.deepEqual(problems, [`SLACK_API_URL: "localhost:4000" is not an http(s) URL; leave it unset to use Slack's own.`]);
+  });
+
+  it('runs in Socket Mode with xoxb- and xapp- tokens', () => {
+    const config = loadConfig({ ...SOCKET_MODE, SLACK_API_URL: 'http://127.0.0.1:4000/api/' }, bot);
+    assert.deepEqual(config.slack, { botToken: 'xoxb-1-2-abc', appToken: 'xapp-1-A1-xyz', signingSecret: undefined, apiUrl: 'http://127.0.0.1:4000/api/' });
+  });
+
+  it('runs in HTTP mode with an xoxb- token and a signing secret', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'abc123', PORT: '3001' }, bot);
+    assert.deepEqual(config.slack, { botToken: 'xoxb-1-2-abc', appToken: undefined, signingSecret: 'abc123', apiUrl: undefined });
+    assert.equal(config.port, 3001);
+  });
+
+  it('does not look at Slack settings for the terminal chat', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'not-a-token', SLACK_APP_TOKEN: 'nope' }, chat);
+    assert.equal(config.slack, undefined);
+  });
+
+  it('lists the secrets for the logger to redact', () => {
+    const config = loadConfig({ ...SOCKET_MODE, SLACK_SIGNING_SECRET: 'sign-secret', ANTHROPIC_API_KEY: 'sk-ant-k' }, bot);
+    assert.deepEqual(secretsOf(config).sort(), ['sign-secret', 'sk-ant-k', 'xapp-1-A1-xyz', 'xoxb-1-2-abc'].sort());
+    assert.deepEqual(secretsOf(loadConfig({}, chat)), []);
+  });
+});
