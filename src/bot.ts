@@ -11,6 +11,7 @@ import { createEngagedThreads } from './slack/engaged.js';
 import { KeyedQueue } from './slack/queue.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './slack/thread-sink.js';
+import { createRecentThreads } from './slack/recent-threads.js';
 import { createUsageLedger } from './slack/usage.js';
 
 export interface BotHandle {
@@ -25,6 +26,9 @@ export interface BotDeps {
   env: NodeJS.ProcessEnv;
 }
 
+/** The slash command in manifest.yml. */
+const SLASH_COMMAND = '/mcp';
+
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
 export async function startBot(config: Config, { logger, env }: BotDeps): Promise<BotHandle> {
@@ -35,12 +39,15 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
   });
   const engaged = createEngagedThreads(engine.store, config.store.ttlMs);
+  const usage = createUsageLedger(engine.store, config.store.ttlMs);
+  const recent = createRecentThreads(engine.store, config.store.ttlMs);
   const answerer = createAnswerer({
     turns: engine.conversations,
     dedupe: createDedupe({ store: engine.store }),
     queue,
     engaged,
-    usage: createUsageLedger(engine.store, config.store.ttlMs),
+    usage,
+    recent,
     logger: logger.child({ room: 'slack' }),
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
@@ -57,6 +64,21 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
     health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
+    overview: {
+      command: SLASH_COMMAND,
+      recent,
+      overview: async (teamId, userId) => ({
+        servers: engine.hub.status(),
+        tools: engine.hub.listTools(),
+        needsApproval: (tool) => tool.annotations?.destructiveHint === true,
+        recent: await recent.list(teamId, userId),
+      }),
+      forget: async (key) => {
+        await engine.conversations.forget(key);
+        await usage.reset(key);
+      },
+      logger: logger.child({ room: 'slack' }),
+    },
   });
   let port: number;
   try {

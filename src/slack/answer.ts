@@ -10,6 +10,7 @@ import type { KeyedQueue } from './queue.js';
 import type { Question } from './question.js';
 import { ReplyWriter } from './reply-writer.js';
 import { ThreadSink } from './thread-sink.js';
+import { recentEntry, type RecentThreads } from './recent-threads.js';
 import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
@@ -30,6 +31,7 @@ export interface AnswerDeps {
   queue: KeyedQueue;
   engaged: EngagedThreads;
   usage: UsageLedger;
+  recent: RecentThreads;
   logger: Logger;
   options: AnswerOptions;
 }
@@ -98,12 +100,13 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   let firstTextMs: number | undefined;
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
-  // Both are cosmetic: a failure is logged and the answer goes on.
+  // None of these is needed for the answer: a failure is logged and the answer goes on.
   const cosmetic = (what: string, call: Promise<unknown>) =>
     call.catch((error: unknown) => log.warn(`${what} failed`, { error: errorText(error) }));
   await Promise.all([
     cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages })),
+    cosmetic('recent threads', deps.recent.touch(question.teamId, question.userId, recentEntry(question))),
   ]);
 
   const writer = new ReplyWriter(
@@ -131,7 +134,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
   }
   await sink.settled();
-  await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark thread', { error: errorText(error) }));
+  await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
   await Promise.all([
     cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: '' })),

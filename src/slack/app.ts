@@ -8,6 +8,8 @@ import type { Logger } from '../log.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerActionListeners } from './listeners/actions.js';
 import { registerEventListeners } from './listeners/events.js';
+import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
+import type { Approvals } from './approvals.js';
 import type { createAnswerer } from './answer.js';
 
 export interface Health {
@@ -23,6 +25,8 @@ export interface SlackAppDeps {
   answerer: ReturnType<typeof createAnswerer>;
   feedbackActionId: string;
   health: () => Health;
+  overview: OverviewDeps;
+  approvals?: Approvals;
 }
 
 export interface SlackFront {
@@ -57,6 +61,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
 
   registerEventListeners(app, { answerer: deps.answerer, logger });
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
+  registerOverviewListeners(app, deps.overview);
+  deps.approvals?.register(app);
   app.error(async (error) => {
     logger.error('bolt listener error', { error: error.message });
   });

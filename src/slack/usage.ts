@@ -9,6 +9,7 @@ export interface UsageLedger {
   get(key: string): Promise<Usage>;
   /** Adds a turn's usage to the thread's totals and returns the new totals. */
   add(key: string, turn: Usage): Promise<Usage>;
+  reset(key: string): Promise<void>;
 }
 
 export function emptyUsage(): Usage {
@@ -33,6 +34,9 @@ export function createUsageLedger(store: Store, ttlMs: number): UsageLedger {
       const total = sumUsage(await get(key), turn);
       await store.set(id(key), total, ttlMs);
       return total;
+    },
+    async reset(key) {
+      await store.delete(id(key));
     },
   };
 }
