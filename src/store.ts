@@ -27,15 +27,27 @@ export function parseStoreUrl(url: string): { kind: 'sqlite'; file: string } | {
 /** Opens the store. For sqlite the folder is created; for redis the connection is checked once. */
 export async function openStore(url: string, namespace = 'bot'): Promise<Store> {
   const parsed = parseStoreUrl(url);
-  if (parsed.kind === 'memory') return new Keyv({ namespace });
+  // throwOnErrors everywhere: a store that cannot be read must fail the turn, never look empty.
+  // Keyv's default (emit and return undefined) would answer without the history and then save a
+  // shortened one over it.
+  if (parsed.kind === 'memory') return new Keyv({ namespace, throwOnErrors: true });
   if (parsed.kind === 'sqlite') {
     mkdirSync(path.dirname(path.resolve(parsed.file)), { recursive: true });
-    const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${parsed.file}` }), namespace });
+    const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${parsed.file}` }), namespace, throwOnErrors: true });
     await keyv.get('__open__'); // opens (and creates) the file now, not on the first message
     return keyv;
   }
-  const redis = new KeyvRedis(parsed.url, { throwOnConnectError: true });
-  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false });
+  const redis = new KeyvRedis(
+    {
+      url: parsed.url,
+      // While Redis is away, commands fail at once instead of waiting in a queue; the client keeps
+      // reconnecting in the background, so the next turn after Redis is back works.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+    },
+    { throwOnConnectError: true, throwOnErrors: true },
+  );
+  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true });
   await keyv.get('__open__');
   return keyv;
 }
