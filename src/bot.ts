@@ -4,7 +4,9 @@ import type { Config } from './config.js';
 import { startEngine } from './engine.js';
 import type { Logger } from './log.js';
 import { resolveServers } from './servers.js';
+import { loadPolicyFile, needsApproval, policyLocation } from './policy/index.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
+import { createApprovals } from './slack/approvals.js';
 import { createSlackApp, LogLevel } from './slack/app.js';
 import { createDedupe } from './slack/dedupe.js';
 import { createEngagedThreads } from './slack/engaged.js';
@@ -24,6 +26,8 @@ export interface BotHandle {
 export interface BotDeps {
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** How often a turn waiting for approval checks the store (default 1 s); tests shorten it. */
+  approvalPollMs?: number;
 }
 
 /** The slash command in manifest.yml. */
@@ -31,14 +35,18 @@ const SLASH_COMMAND = '/mcp';
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env }: BotDeps): Promise<BotHandle> {
+export async function startBot(config: Config, { logger, env, approvalPollMs }: BotDeps): Promise<BotHandle> {
   if (!config.slack) throw new Error('startBot needs the Slack settings');
   const servers = resolveServers(config.mcp, env, logger);
+  const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));
+  logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
   const engine = await startEngine(config, servers, logger);
   const queue = new KeyedQueue({
     onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
   });
   const engaged = createEngagedThreads(engine.store, config.store.ttlMs);
+  const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs);
   const answerer = createAnswerer({
@@ -48,6 +56,10 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     engaged,
     usage,
     recent,
+    policy,
+    tools: engine.hub,
+    approvals,
+    shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
@@ -64,13 +76,14 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
     health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
+    approvals,
     overview: {
       command: SLASH_COMMAND,
       recent,
       overview: async (teamId, userId) => ({
         servers: engine.hub.status(),
         tools: engine.hub.listTools(),
-        needsApproval: (tool) => tool.annotations?.destructiveHint === true,
+        needsApproval: (tool) => needsApproval(policy, tool),
         recent: await recent.list(teamId, userId),
       }),
       forget: async (key) => {
@@ -92,7 +105,11 @@ export async function startBot(config: Config, { logger, env }: BotDeps): Promis
     async stop(graceMs) {
       await front.stop();
       const drained = await queue.drain(graceMs);
-      if (!drained) logger.warn('answers still running at shutdown were cut off', { keys: queue.activeKeys() });
+      if (!drained) {
+        logger.warn('answers still running at shutdown are stopped', { keys: queue.activeKeys() });
+        shutdown.abort({ userMessage: 'The bot is restarting, so this answer was stopped; please ask again in a minute.' });
+        await queue.drain(2000);
+      }
       await engine.close();
       logger.info('stopped');
     },

@@ -5,7 +5,7 @@
 // transcript is kept; what is sent to Claude is trimmed to the token budget by the agent, per call.
 import type Keyv from 'keyv';
 import { silentLogger, type Logger } from '../log.js';
-import type { Agent, TurnResult } from './loop.js';
+import type { Agent, TurnOptions, TurnResult } from './loop.js';
 import { validPrefix } from './transcript.js';
 import type { AgentSink, Transcript } from './types.js';
 import { zeroUsage } from './usage.js';
@@ -36,8 +36,11 @@ export interface ConversationTurnResult extends TurnResult {
 export interface Conversations {
   /** The stored transcript (its valid prefix), or [] for a conversation not seen before. */
   history(key: string): Promise<Transcript>;
-  /** Loads, runs one turn into the sink, saves. Never throws for a model or store failure: the sink hears of it. */
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<ConversationTurnResult>;
+  /**
+   * Loads, runs one turn into the sink, saves. Never throws for a model or store failure: the sink
+   * hears of it. `turn` overrides the agent's tools and round cap for this turn only.
+   */
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, turn?: TurnOptions): Promise<ConversationTurnResult>;
   forget(key: string): Promise<void>;
 }
 
@@ -61,7 +64,7 @@ export function createConversations(options: ConversationsOptions): Conversation
     return messages;
   }
 
-  async function runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<ConversationTurnResult> {
+  async function runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, turn: TurnOptions = {}): Promise<ConversationTurnResult> {
     let past: Transcript;
     try {
       past = await history(key);
@@ -76,7 +79,7 @@ export function createConversations(options: ConversationsOptions): Conversation
       return { messages: [], status: 'failed', text: '', stopReason: 'error', usage: zeroUsage(), rounds: 0, error, saved: false };
     }
 
-    const result = await agent.runTurn({ history: past, userText, sink, ...(signal ? { signal } : {}) });
+    const result = await agent.runTurn({ history: past, userText, sink, ...(signal ? { signal } : {}), ...onlySet(turn) });
     const record: StoredConversation = { format: FORMAT, messages: result.messages, updatedAt: new Date().toISOString() };
     try {
       await store.set(storeKey(key), record, ttlMs);
@@ -92,6 +95,14 @@ export function createConversations(options: ConversationsOptions): Conversation
   }
 
   return { history, runTurn, forget };
+}
+
+/** Only the options that are set, so an agent sees exactly what the caller chose. */
+function onlySet(turn: TurnOptions): TurnOptions {
+  return {
+    ...(turn.tools === undefined ? {} : { tools: turn.tools }),
+    ...(turn.maxRounds === undefined ? {} : { maxRounds: turn.maxRounds }),
+  };
 }
 
 function isStoredConversation(value: unknown): value is StoredConversation {

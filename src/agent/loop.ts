@@ -39,11 +39,28 @@ export interface AgentOptions {
   estimate?: TokenEstimate;
 }
 
-export interface TurnInput {
+/** What one turn may do differently from the agent's defaults (the access policy of its conversation). */
+export interface TurnOptions {
+  /** The tools of this turn (the hub wrapped in the policy) instead of the agent's own. */
+  tools?: ToolProvider;
+  /** This turn's round cap instead of the agent's maxRounds. */
+  maxRounds?: number;
+}
+
+export interface TurnInput extends TurnOptions {
   history: Transcript;
   userText: string;
   sink: AgentSink;
+  /**
+   * Stops the turn. When its reason carries a `userMessage` (see TurnStopReason), that sentence is
+   * the `failed` event's message; otherwise people read that the answer was cancelled.
+   */
   signal?: AbortSignal;
+}
+
+/** An abort reason that says in one sentence, for people, why the turn was stopped (e.g. a time limit). */
+export interface TurnStopReason {
+  userMessage: string;
 }
 
 export interface TurnResult {
@@ -68,7 +85,7 @@ export interface Agent {
 type Block = Anthropic.ContentBlockParam;
 
 export function createAgent(options: AgentOptions): Agent {
-  const maxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  const defaultMaxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
   const budget = options.historyBudgetTokens ?? DEFAULT_HISTORY_BUDGET_TOKENS;
   const estimate = options.estimate ?? estimateMessageTokens;
   const idleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
@@ -78,6 +95,8 @@ export function createAgent(options: AgentOptions): Agent {
   async function runTurn(input: TurnInput): Promise<TurnResult> {
     const sink = safeSink(input.sink, log);
     const { signal } = input;
+    const tools = input.tools ?? options.tools;
+    const maxRounds = input.maxRounds ?? defaultMaxRounds;
     const history = validPrefix(input.history);
     if (history.length !== input.history.length) {
       log.warn('history had an invalid tail; it was cut', { kept: history.length, given: input.history.length });
@@ -98,7 +117,7 @@ export function createAgent(options: AgentOptions): Agent {
         if (signal?.aborted) throw new TurnAbortedError();
         const noMoreTools = rounds >= maxRounds;
         rounds++;
-        const response = await callModel(messages, noMoreTools, rounds, sink, signal);
+        const response = await callModel(tools, messages, noMoreTools, rounds, sink, signal);
         addUsage(usage, response.usage);
         const stopReason = response.stop_reason ?? 'end_turn';
         const content = toAssistantContent(response.content);
@@ -116,7 +135,7 @@ export function createAgent(options: AgentOptions): Agent {
         const uses: ToolUse[] = response.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
         if (uses.length > 0) {
           messages = appendAssistant(messages, content);
-          const results = noMoreTools ? uses.map((use) => notRun(use.id)) : await runTools(uses, sink, signal);
+          const results = noMoreTools ? uses.map((use) => notRun(use.id, maxRounds)) : await runTools(tools, uses, sink, signal);
           messages = [...messages, { role: 'user', content: results }];
           if (noMoreTools) return await finish(textOf(content), stopReason, notices.roundCap(maxRounds));
           continue;
@@ -132,8 +151,9 @@ export function createAgent(options: AgentOptions): Agent {
       }
     } catch (error) {
       const kept = validPrefix(messages);
-      const message = describeModelError(error);
-      if (isAbort(error)) log.info('turn cancelled', { rounds });
+      const stopped = isAbort(error) ? stopSentence(signal) : undefined;
+      const message = stopped ?? describeModelError(error);
+      if (isAbort(error)) log.info('turn cancelled', { rounds, ...(stopped === undefined ? {} : { reason: stopped }) });
       else log.error('turn failed', { rounds, ...errorFields(error) });
       sink.emit({ type: 'failed', message, error });
       await sink.flush();
@@ -141,7 +161,7 @@ export function createAgent(options: AgentOptions): Agent {
     }
   }
 
-  async function callModel(messages: Transcript, noMoreTools: boolean, round: number, sink: SafeSink, signal?: AbortSignal) {
+  async function callModel(tools: ToolProvider, messages: Transcript, noMoreTools: boolean, round: number, sink: SafeSink, signal?: AbortSignal) {
     const sent = forSending(trimToBudget(messages, budget, estimate));
     log.debug('calling Claude', {
       round,
@@ -151,7 +171,7 @@ export function createAgent(options: AgentOptions): Agent {
       estimatedTokens: estimateTranscriptTokens(sent, estimate),
     });
     const params = buildRequest(
-      { model: options.model, maxTokens: options.maxTokens, system: options.system, tools: options.tools.listTools(), messages: sent, noMoreTools, promptCaching },
+      { model: options.model, maxTokens: options.maxTokens, system: options.system, tools: tools.listTools(), messages: sent, noMoreTools, promptCaching },
       log,
     );
     return streamModelCall(options.client, params, {
@@ -161,15 +181,22 @@ export function createAgent(options: AgentOptions): Agent {
     });
   }
 
-  function runTools(uses: ToolUse[], sink: SafeSink, signal?: AbortSignal) {
-    return runToolUses(uses, { provider: options.tools, catalog: options.tools.listTools(), sink, logger: log, signal });
+  function runTools(tools: ToolProvider, uses: ToolUse[], sink: SafeSink, signal?: AbortSignal) {
+    return runToolUses(uses, { provider: tools, catalog: tools.listTools(), sink, logger: log, signal });
   }
 
-  function notRun(id: string): Anthropic.ToolResultBlockParam {
+  function notRun(id: string, maxRounds: number): Anthropic.ToolResultBlockParam {
     return { type: 'tool_result', tool_use_id: id, content: [{ type: 'text', text: notRunText(maxRounds) }], is_error: true };
   }
 
   return { runTurn };
+}
+
+/** The sentence of a stop reason that has one (TurnStopReason), read without trusting its type. */
+function stopSentence(signal: AbortSignal | undefined): string | undefined {
+  const reason: unknown = signal?.reason;
+  if (typeof reason !== 'object' || reason === null || !('userMessage' in reason)) return undefined;
+  return typeof reason.userMessage === 'string' && reason.userMessage.trim() !== '' ? reason.userMessage : undefined;
 }
 
 /** Adds assistant content; after a pause_turn it continues the same assistant message. Empty content adds nothing. */

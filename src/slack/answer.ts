@@ -2,7 +2,11 @@
 // turn itself (rendered live by ThreadSink), and clean-up. The listeners only classify events and
 // call `accept`.
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
+import type { TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
+import type { ToolProvider } from '../mcp/types.js';
+import { checkMessageLength, mayUse, policyTurnOptions, turnDeadline, type Policy } from '../policy/index.js';
+import type { Approvals } from './approvals.js';
 import type { Logger } from '../log.js';
 import type { Dedupe } from './dedupe.js';
 import type { EngagedThreads } from './engaged.js';
@@ -15,7 +19,7 @@ import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal): Promise<{ usage: Usage }>;
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage }>;
 }
 
 export interface AnswerOptions {
@@ -32,6 +36,13 @@ export interface AnswerDeps {
   engaged: EngagedThreads;
   usage: UsageLedger;
   recent: RecentThreads;
+  /** Who may ask, which tools each conversation gets, approvals and limits. */
+  policy: Policy;
+  /** The hub; wrapped per turn in the policy. */
+  tools: ToolProvider;
+  approvals: Approvals;
+  /** Aborted at shutdown when the grace period is over: turns still running stop. */
+  shutdown?: AbortSignal;
   logger: Logger;
   options: AnswerOptions;
 }
@@ -98,6 +109,13 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
   let firstTextMs: number | undefined;
+  const who = { userId: question.userId, channel: question.channel, isDirect: question.isDirect };
+  const refusal = refusalFor(deps.policy, question, who);
+  if (refusal) {
+    log.info('question refused', { user: question.userId, reason: refusal });
+    await client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: `:no_entry: ${refusal}` });
+    return;
+  }
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
   // None of these is needed for the answer: a failure is logged and the answer goes on.
@@ -125,13 +143,18 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     ],
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
+  const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId });
+  const turnOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
+  const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown);
   let usage: Usage | undefined;
   try {
-    ({ usage } = await deps.turns.runTurn(question.key, question.text, sink));
+    ({ usage } = await deps.turns.runTurn(question.key, question.text, sink, deadline.signal, turnOptions));
     await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
+  } finally {
+    deadline.clear();
   }
   await sink.settled();
   await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
@@ -140,6 +163,14 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     cosmetic('setStatus', setStatus({ status: '' })),
   ]);
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
+}
+
+/** Why this question is not answered (access policy, length limit), or undefined. */
+function refusalFor(policy: Policy, question: Question, who: { userId: string; channel: string; isDirect: boolean }): string | undefined {
+  const access = mayUse(policy, who);
+  if (!access.ok) return access.reason;
+  const length = checkMessageLength(question.text, policy.limits.messageChars);
+  return length.ok ? undefined : length.message;
 }
 
 function errorText(error: unknown): string {

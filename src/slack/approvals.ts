@@ -6,26 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { mayApprove, type ApprovalDecision, type Approver, type Policy } from '../policy/index.js';
 import type { Store } from '../store.js';
 
-export type Decision = 'approved' | 'denied' | 'expired';
-
-export interface ApprovalRequest {
-  server: string;
-  tool: string;
-  args: unknown;
-  toolUseId?: string;
-}
-
-export interface ApprovalOutcome {
-  decision: Decision;
-  by?: string;
-}
-
-/** What the policy's approval gate asks (src/policy/): one request, one decision. */
-export interface Approver {
-  request(request: ApprovalRequest): Promise<ApprovalOutcome>;
-}
+type Decision = ApprovalDecision['decision'];
 
 interface ApprovalRecord {
   id: string;
@@ -36,8 +20,6 @@ interface ApprovalRecord {
   askedBy: string;
   server: string;
   tool: string;
-  /** Refreshed by the waiting turn; a stale one means nobody waits any more. */
-  heartbeatAt: number;
   expiresAt: number;
   decision?: Decision;
   decidedBy?: string;
@@ -46,17 +28,14 @@ interface ApprovalRecord {
 export interface ApprovalsOptions {
   store: Store;
   logger: Logger;
-  /** How long a request waits for a decision. Default 10 minutes. */
-  timeoutMs: number;
-  /** People who may decide for anyone. */
-  approvers: ReadonlySet<string>;
+  /** Who may decide besides the person who asked (policy.approvers). */
+  policy: Policy;
   /** How often the waiting turn looks for a decision made on another replica. Default 1 s. */
   pollMs?: number;
 }
 
 export const APPROVE_ACTION_ID = 'tool_approve';
 export const DENY_ACTION_ID = 'tool_deny';
-const HEARTBEAT_STALE_MS = 15_000;
 
 export interface ApprovalTarget {
   client: webApi.WebClient;
@@ -69,23 +48,31 @@ export interface ApprovalTarget {
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
   const pollMs = options.pollMs ?? 1000;
+  // The waiting turn refreshes its heartbeat every poll; five missed polls mean it is gone.
+  const staleMs = pollMs * 5;
   const key = (id: string) => `approval:${id}`;
+  // The heartbeat has a key of its own, so the waiter never rewrites the record a click writes to.
+  const heartbeatKey = (id: string) => `approval-heartbeat:${id}`;
   /** Wakes a waiter in this process at once; other replicas find the decision by polling. */
   const wakers = new Map<string, () => void>();
 
-  async function wait(record: ApprovalRecord): Promise<ApprovalOutcome> {
+  async function wait(record: ApprovalRecord, signal: AbortSignal): Promise<ApprovalDecision> {
     for (;;) {
+      if (signal.aborted) return { decision: 'expired' };
       const current = (await store.get(key(record.id))) as ApprovalRecord | undefined;
       if (current?.decision) return { decision: current.decision, by: current.decidedBy };
       const left = record.expiresAt - Date.now();
       if (left <= 0) return { decision: 'expired' };
-      await store.set(key(record.id), { ...(current ?? record), heartbeatAt: Date.now() }, left + 60_000);
+      await store.set(heartbeatKey(record.id), Date.now(), left + 60_000);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(pollMs, left));
-        wakers.set(record.id, () => {
+        const wake = () => {
           clearTimeout(timer);
+          signal.removeEventListener('abort', wake);
           resolve();
-        });
+        };
+        const timer = setTimeout(wake, Math.min(pollMs, left));
+        signal.addEventListener('abort', wake, { once: true });
+        wakers.set(record.id, wake);
       });
       wakers.delete(record.id);
     }
@@ -104,27 +91,30 @@ export function createApprovals(options: ApprovalsOptions) {
             askedBy: target.askedBy,
             server: request.server,
             tool: request.tool,
-            heartbeatAt: Date.now(),
-            expiresAt: Date.now() + options.timeoutMs,
+            expiresAt: Date.now() + request.timeoutMs,
           };
-          await store.set(key(record.id), record, options.timeoutMs + 60_000);
+          await store.set(key(record.id), record, request.timeoutMs + 60_000);
+          await store.set(heartbeatKey(record.id), Date.now(), request.timeoutMs + 60_000);
           const posted = await target.client.chat.postMessage({
             channel: target.channel,
             thread_ts: target.threadTs,
             text: `Approval needed: ${request.server}/${request.tool}`,
-            blocks: approvalBlocks(record, request.args, options.timeoutMs),
+            blocks: approvalBlocks(record, request.args, request.timeoutMs),
           });
           record.messageTs = posted.ts;
-          await store.set(key(record.id), record, options.timeoutMs + 60_000);
+          await store.set(key(record.id), record, request.timeoutMs + 60_000);
           logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
-          const outcome = await wait(record);
+          const outcome = await wait(record, request.signal);
+          const stopped = request.signal.aborted && request.signal.reason === 'cancelled';
           await store.set(key(record.id), { ...record, decision: outcome.decision, decidedBy: outcome.by }, 60_000);
           const verdict =
             outcome.decision === 'approved'
-              ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` ran.`
+              ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` runs now.`
               : outcome.decision === 'denied'
                 ? `:no_entry: Denied by <@${outcome.by}>: \`${record.server}/${record.tool}\` did not run.`
-                : `:hourglass: No decision within ${minutes(options.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
+                : stopped
+                  ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
+                  : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
           if (record.messageTs) {
             await target.client.chat
               .update({ channel: record.channel, ts: record.messageTs, text: verdict, blocks: [] })
@@ -149,17 +139,21 @@ export function createApprovals(options: ApprovalsOptions) {
               ? client.chat.postEphemeral({ channel, user, text, thread_ts: body.message?.thread_ts }).then(() => undefined)
               : Promise.resolve();
           const record = (await store.get(key(id))) as ApprovalRecord | undefined;
+          logger.info('approval click', { approval: id, user, decision, pending: record !== undefined && !record.decision });
           if (!record || record.decision) return tell('This request is no longer waiting for a decision.');
-          if (user !== record.askedBy && !options.approvers.has(user)) {
+          if (!mayApprove(options.policy, { userId: user, askerId: record.askedBy })) {
             return tell(`Only <@${record.askedBy}> or an approver can decide on this call.`);
           }
-          if (Date.now() - record.heartbeatAt > HEARTBEAT_STALE_MS) {
+          const heartbeat = ((await store.get(heartbeatKey(id))) as number | undefined) ?? 0;
+          if (Date.now() - heartbeat > staleMs) {
             // Nobody waits for this decision any more: say so instead of pretending the call will run.
             await store.set(key(id), { ...record, decision: 'expired' }, 60_000);
-            if (record.messageTs && channel) {
+            // The click names its message: the dead turn may not have saved the ts before it died.
+            const messageTs = body.message?.ts ?? record.messageTs;
+            if (messageTs && channel) {
               await client.chat.update({
                 channel,
-                ts: record.messageTs,
+                ts: messageTs,
                 text: `:warning: The bot restarted while \`${record.server}/${record.tool}\` waited for approval, so it did not run. Please ask again.`,
                 blocks: [],
               });

@@ -1,59 +1,15 @@
 // The bot as a process, the way `npm start` runs it: configuration problems at start, /healthz,
 // and a SIGTERM that lets the answer under way finish, closes the MCP servers and exits 0.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FAKE_API_KEY, reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
+import { alive, freePort, runToExit, startBotProcess } from '../helpers/bot-process.js';
 import { appMention, nextTs, postEvent } from '../helpers/sign.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a person would have: none of the developer's Slack or Anthropic variables. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(SLACK_|ANTHROPIC_|MCP_|STORE_URL|PORT|LOG_LEVEL)/.test(k)) env[k] = v;
-  return { ...env, ...extra };
-}
-
-function startBotProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/main.ts')], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ ...run, code })));
-  return { child, run, exited };
-}
-
-function runToExit(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'))): Promise<Run> {
-  return startBotProcess(env, cwd).exited;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm start: configuration problems', () => {
   it('without Slack tokens, says how to create the app and points to npm run chat', async () => {

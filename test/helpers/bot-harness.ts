@@ -73,7 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: Config = { ...loadConfig(env, { requireSlack: true }), port: options.socketMode?.port ?? 0 };
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const bot = await startBot(config, { logger, env });
+  const bot = await startBot(config, { logger, env, approvalPollMs: 100 });
   const url = `http://127.0.0.1:${bot.port}`;
   const send: Harness['send'] = (envelope, sendOptions = {}) =>
     postEvent(`${url}/slack/events`, envelope, { signingSecret: TEST_SIGNING_SECRET, ...sendOptions });
