@@ -118,14 +118,16 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   }
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
-  // None of these is needed for the answer: a failure is logged and the answer goes on.
+  // None of these is needed for the answer: a failure is logged and the answer goes on. The model
+  // call does not wait for them; the first write to the thread does (the sink's `before`).
   const cosmetic = (what: string, call: Promise<unknown>) =>
     call.catch((error: unknown) => log.warn(`${what} failed`, { error: errorText(error) }));
-  await Promise.all([
+  const before = Promise.all([
     cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages })),
     cosmetic('recent threads', deps.recent.touch(question.teamId, question.userId, recentEntry(question))),
   ]);
+  const threadUsage = deps.usage.get(question.key).catch(() => undefined);
 
   const writer = new ReplyWriter(
     client,
@@ -133,14 +135,14 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     log,
     { maxMessageChars: options.maxMessageChars },
   );
-  const threadUsage = await deps.usage.get(question.key).catch(() => undefined);
   const sink = new ThreadSink(writer, log, {
     flushIntervalMs: options.flushIntervalMs,
     allowedUserIds: new Set([question.userId]),
-    finalBlocks: (turnUsage) => [
-      ...(threadUsage ? [usageBlock(turnUsage, sumUsage(threadUsage, turnUsage))] : []),
-      ...feedbackBlocks(options.feedbackActionId),
-    ],
+    before,
+    finalBlocks: async (turnUsage) => {
+      const past = await threadUsage;
+      return [...(past ? [usageBlock(turnUsage, sumUsage(past, turnUsage))] : []), ...feedbackBlocks(options.feedbackActionId)];
+    },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
   const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId });
@@ -157,6 +159,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     deadline.clear();
   }
   await sink.settled();
+  await before;
   await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
   await Promise.all([
     cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),

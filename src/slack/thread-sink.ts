@@ -16,7 +16,12 @@ export interface ThreadSinkOptions {
   /** User ids the answer may mention (the asker): any other <@U...> the model writes is defused. */
   allowedUserIds: ReadonlySet<string>;
   /** Blocks under a finished answer (token use, feedback buttons), given the turn's usage. */
-  finalBlocks: (usage: Usage) => Block[];
+  finalBlocks: (usage: Usage) => Block[] | Promise<Block[]>;
+  /**
+   * Slack calls that must land before the reply starts (the loading status): the model call does
+   * not wait for them, only the first write to the thread does.
+   */
+  before?: Promise<unknown>;
   /** Called once, when the first text of the answer has been delivered to Slack. */
   onFirstText?: () => void;
 }
@@ -38,7 +43,12 @@ export class ThreadSink implements AgentSink {
     private readonly writer: ReplyWriter,
     private readonly logger: Logger,
     private readonly options: ThreadSinkOptions,
-  ) {}
+  ) {
+    if (options.before) this.chain = options.before.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
 
   emit(event: AgentEvent): void {
     if (this.finished) return;
@@ -74,8 +84,7 @@ export class ThreadSink implements AgentSink {
         if (event.notice) tail.push(`_${event.notice}_`);
         if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
-        const blocks = this.options.finalBlocks(event.usage);
-        this.enqueue(() => this.writer.finish(blocks));
+        this.enqueue(async () => this.writer.finish(await this.options.finalBlocks(event.usage)));
         return;
       }
       case 'failed':
