@@ -1,6 +1,7 @@
 // The Slack bot, wired: engine (store, MCP hub, agent) -> Slack front. main.ts owns the process
 // (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
 import type { Config } from './config.js';
+import { createCoordinator } from './coordination/index.js';
 import { startEngine } from './engine.js';
 import type { Logger } from './log.js';
 import { resolveServers } from './servers.js';
@@ -8,7 +9,7 @@ import { loadPolicyFile, needsApproval, policyLocation } from './policy/index.js
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { createApprovals } from './slack/approvals.js';
 import { createSlackApp, LogLevel } from './slack/app.js';
-import { createDedupe } from './slack/dedupe.js';
+import { DEFAULT_DEDUPE_TTL_MS } from './slack/dedupe.js';
 import { createEngagedThreads } from './slack/engaged.js';
 import { KeyedQueue } from './slack/queue.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
@@ -41,6 +42,19 @@ export async function startBot(config: Config, { logger, env, approvalPollMs }: 
   const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
   const engine = await startEngine(config, servers, logger);
+  // Claims and thread locks: in this process for sqlite:// and memory://, shared through Redis
+  // for redis://, so replicas answer each message once and a thread's messages in order.
+  let coordinator: Awaited<ReturnType<typeof createCoordinator>>;
+  try {
+    coordinator = await createCoordinator(config.store.url, {
+      store: engine.store,
+      logger: logger.child({ room: 'coordination' }),
+      leaseMs: config.store.lockLeaseMs,
+    });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const queue = new KeyedQueue({
     onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
   });
@@ -51,7 +65,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs }: 
   const recent = createRecentThreads(engine.store, config.store.ttlMs);
   const answerer = createAnswerer({
     turns: engine.conversations,
-    dedupe: createDedupe({ store: engine.store }),
+    dedupe: { claim: (ids) => coordinator.claim(ids, DEFAULT_DEDUPE_TTL_MS) },
+    locks: coordinator,
     queue,
     engaged,
     usage,
@@ -97,6 +112,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs }: 
   try {
     port = await front.start();
   } catch (error) {
+    await coordinator.close();
     await engine.close();
     throw error;
   }
@@ -110,6 +126,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs }: 
         shutdown.abort({ userMessage: 'The bot is restarting, so this answer was stopped; please ask again in a minute.' });
         await queue.drain(2000);
       }
+      await coordinator.close(); // lets other replicas take the threads of answers cut off
       await engine.close();
       logger.info('stopped');
     },

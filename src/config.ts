@@ -33,7 +33,8 @@ export interface Config {
     explicit: boolean;
     callTimeoutMs: number;
   };
-  store: { url: string; ttlMs: number };
+  /** lockLeaseMs: how long a replica that died mid-turn keeps its thread locked (redis:// only). */
+  store: { url: string; ttlMs: number; lockLeaseMs: number };
   agent: { maxRounds: number; historyBudgetTokens: number };
   logLevel: LogLevel;
 }
@@ -79,6 +80,7 @@ const envSchema = z.object({
   MCP_CALL_TIMEOUT_MS: intIn('MCP_CALL_TIMEOUT_MS', 1000, 3_600_000, 60_000),
   STORE_URL: optionalText,
   HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
+  LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
   LOG_LEVEL: z
@@ -154,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       system: n.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
     },
     mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS },
-    store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000 },
+    store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
     logLevel: n.LOG_LEVEL,
   };

@@ -50,7 +50,9 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
       disableOfflineQueue: true,
       socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
     },
-    { throwOnConnectError: true, throwOnErrors: true },
+    // connectionTimeout: without it, a Redis that is down at start makes the first command wait
+    // forever (the reconnect strategy never gives up), so the bot would hang instead of saying so.
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
   );
   const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true });
   await keyv.get('__open__');

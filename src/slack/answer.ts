@@ -7,6 +7,7 @@ import type { AgentSink, Usage } from '../agent/types.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, turnDeadline, type Policy } from '../policy/index.js';
 import type { Approvals } from './approvals.js';
+import { conversationLock, type Coordinator } from '../coordination/index.js';
 import type { Logger } from '../log.js';
 import type { Dedupe } from './dedupe.js';
 import type { EngagedThreads } from './engaged.js';
@@ -32,6 +33,8 @@ export interface AnswerOptions {
 export interface AnswerDeps {
   turns: TurnRunner;
   dedupe: Dedupe;
+  /** Thread locks shared with the other replicas (in-process when there are none). */
+  locks: Pick<Coordinator, 'withLock'>;
   queue: KeyedQueue;
   engaged: EngagedThreads;
   usage: UsageLedger;
@@ -77,34 +80,51 @@ export interface AcceptOptions {
 }
 
 export function createAnswerer(deps: AnswerDeps) {
-  const { dedupe, queue, engaged, logger } = deps;
+  const { dedupe, locks, queue, engaged, logger } = deps;
   return {
     /**
      * Queues a question on its thread at once, in the order events arrive; everything that needs
      * the store happens inside the queue, so a later message of the thread can never overtake an
      * earlier one. There the event id and channel + ts are claimed, so Slack's retries and the
-     * app_mention/message twins of one message are answered once.
+     * app_mention/message twins of one message are answered once (by whichever replica claims
+     * first); then the thread's lock is taken, so the turns of a thread run one after another
+     * across replicas, each reading the history the one before it saved. The engaged check is
+     * under the lock: the turn before may be the one that engages the bot in the thread.
      */
     accept(question: Question, eventId: string | undefined, tools: ThreadTools, options: AcceptOptions = {}): Promise<boolean> {
       return queue.run(question.key, async () => {
-        if (options.onlyIfEngaged && !(await engaged.has(question.key))) {
-          logger.debug('message ignored', { reason: 'thread the bot is not part of' });
-          return false;
-        }
         const ids = [`msg:${question.channel}:${question.ts}`];
         if (eventId) ids.push(`event:${eventId}`);
-        if (!(await dedupe.claim(ids))) {
+        let first: boolean;
+        try {
+          first = await dedupe.claim(ids);
+        } catch (error) {
+          // The store (Redis) is away: say so rather than drop the question without a word.
+          logger.error('could not claim an event', { conversation: question.key, error: errorText(error) });
+          if (options.onlyIfEngaged) return false; // it may not even be for the bot
+          await tools.client.chat
+            .postMessage({ channel: question.channel, thread_ts: question.threadTs, text: ':warning: I cannot reach my store right now, so I cannot answer; please ask again in a minute.' })
+            .catch(() => undefined);
+          return false;
+        }
+        if (!first) {
           logger.debug('duplicate event ignored', { conversation: question.key, eventId });
           return false;
         }
-        await answer(deps, question, tools);
-        return true;
+        return locks.withLock(conversationLock(question.key), async (lockLost) => {
+          if (options.onlyIfEngaged && !(await engaged.has(question.key))) {
+            logger.debug('message ignored', { reason: 'thread the bot is not part of' });
+            return false;
+          }
+          await answer(deps, question, tools, lockLost);
+          return true;
+        });
       });
     },
   };
 }
 
-async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools): Promise<void> {
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal): Promise<void> {
   const { options } = deps;
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
@@ -147,7 +167,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   });
   const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId });
   const turnOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
-  const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown);
+  // Also stopped if the thread's lock is lost: another replica may be answering its next message.
+  const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
   try {
     ({ usage } = await deps.turns.runTurn(question.key, question.text, sink, deadline.signal, turnOptions));

@@ -35,7 +35,7 @@ describe('loadConfig defaults', () => {
         system: DEFAULT_SYSTEM_PROMPT,
       },
       mcp: { configPath: './mcp.json', explicit: false, callTimeoutMs: 60_000 },
-      store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000 },
+      store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000, lockLeaseMs: 30_000 },
       agent: { maxRounds: 10, historyBudgetTokens: 100_000 },
       logLevel: 'info',
     };
@@ -61,6 +61,7 @@ describe('loadConfig defaults', () => {
         MCP_CALL_TIMEOUT_MS: '1000',
         STORE_URL: 'redis://cache:6379',
         HISTORY_TTL_DAYS: '2',
+        LOCK_LEASE_MS: '5000',
         HISTORY_BUDGET_TOKENS: '1000',
         MAX_TOOL_ROUNDS: '100',
         LOG_LEVEL: ' DEBUG ',
@@ -77,7 +78,7 @@ describe('loadConfig defaults', () => {
       system: 'Be brief.',
     });
     assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000 });
-    assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000 });
+    assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000, lockLeaseMs: 5000 });
     assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000 });
     assert.equal(config.logLevel, 'debug');
   });
