@@ -13,13 +13,14 @@ import { buildRequest } from './request.js';
 import { safeSink, type SafeSink } from './sink.js';
 import { estimateMessageTokens, estimateTranscriptTokens, type TokenEstimate } from './tokens.js';
 import { runToolUses, type ToolUse } from './tool-runner.js';
-import { appendUserMessage, blocksOf, trimToBudget, validPrefix } from './transcript.js';
+import { appendUserMessage, blocksOf, elideAnsweredToolResults, trimToBudget, validPrefix } from './transcript.js';
 import type { AgentSink, Transcript, Usage } from './types.js';
 import { addUsage, zeroUsage } from './usage.js';
 
 export const DEFAULT_MAX_ROUNDS = 10;
 export const DEFAULT_HISTORY_BUDGET_TOKENS = 100_000;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 180_000;
+export const DEFAULT_ELIDE_RESULTS_OVER = 4000;
 
 export interface AgentOptions {
   client: Anthropic;
@@ -34,6 +35,8 @@ export interface AgentOptions {
   logger?: Logger;
   /** Cache breakpoints on the system prompt and the conversation (default on). */
   promptCaching?: boolean;
+  /** Tool results of answered turns larger than this are sent as a short note (default 4,000 characters). */
+  elideAnsweredResultsOver?: number;
   /** Longest silence of an open response stream before the call is given up. */
   streamIdleTimeoutMs?: number;
   estimate?: TokenEstimate;
@@ -87,6 +90,7 @@ type Block = Anthropic.ContentBlockParam;
 export function createAgent(options: AgentOptions): Agent {
   const defaultMaxRounds = options.maxRounds ?? DEFAULT_MAX_ROUNDS;
   const budget = options.historyBudgetTokens ?? DEFAULT_HISTORY_BUDGET_TOKENS;
+  const elideOver = options.elideAnsweredResultsOver ?? DEFAULT_ELIDE_RESULTS_OVER;
   const estimate = options.estimate ?? estimateMessageTokens;
   const idleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
   const promptCaching = options.promptCaching ?? true;
@@ -162,7 +166,7 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   async function callModel(tools: ToolProvider, messages: Transcript, noMoreTools: boolean, round: number, sink: SafeSink, signal?: AbortSignal) {
-    const sent = forSending(trimToBudget(messages, budget, estimate));
+    const sent = forSending(trimToBudget(elideAnsweredToolResults(messages, elideOver), budget, estimate));
     log.debug('calling Claude', {
       round,
       noMoreTools,

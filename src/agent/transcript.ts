@@ -79,3 +79,45 @@ export function trimToBudget(transcript: Transcript, budgetTokens: number, estim
   const from = starts[k] ?? 0;
   return from === 0 ? transcript : transcript.slice(from);
 }
+
+/**
+ * What is sent of earlier turns: a tool_result larger than `maxChars` in a turn that has been
+ * answered is replaced by a short note. Claude read it and answered; sending it again with every
+ * later question would spend the token budget on it and push out whole turns. The stored
+ * transcript keeps the full result; only the request is lighter. The latest turn is untouched.
+ */
+export function elideAnsweredToolResults(transcript: Transcript, maxChars: number): Transcript {
+  const starts = turnStarts(transcript);
+  const current = starts.at(-1) ?? 0;
+  return transcript.map((message, index) => {
+    if (index >= current || message.role !== 'user' || typeof message.content === 'string') return message;
+    if (!message.content.some((block) => block.type === 'tool_result' && resultChars(block) > maxChars)) return message;
+    return {
+      ...message,
+      content: message.content.map((block) =>
+        block.type === 'tool_result' && resultChars(block) > maxChars
+          ? {
+              ...block,
+              content: [
+                {
+                  type: 'text' as const,
+                  text: `[This tool result (${resultChars(block).toLocaleString('en-US')} characters) was answered earlier in this conversation and is left out here to save space. Call the tool again if you need it.]`,
+                },
+              ],
+            }
+          : block,
+      ),
+    };
+  });
+}
+
+function resultChars(block: Anthropic.ToolResultBlockParam): number {
+  if (typeof block.content === 'string') return block.content.length;
+  let total = 0;
+  for (const part of block.content ?? []) {
+    if (part.type === 'text') total += part.text.length;
+    else if (part.type === 'image' && part.source.type === 'base64') total += part.source.data.length;
+    else total += JSON.stringify(part).length;
+  }
+  return total;
+}
