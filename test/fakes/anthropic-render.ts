@@ -4,13 +4,14 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageReply } from './anthropic-reply.js';
 import { countTokens } from './anthropic-tokens.js';
+import type { PromptUsage } from './anthropic-cache.js';
 
 export interface SseEvent {
   event: string;
   data: unknown;
 }
 
-export function renderMessage(spec: MessageReply, model: string, callIndex: number, inputTokens: number): Anthropic.Message {
+export function renderMessage(spec: MessageReply, model: string, callIndex: number, prompt: PromptUsage): Anthropic.Message {
   const content: Anthropic.ContentBlock[] = spec.content.map((block, i) =>
     block.type === 'text'
       ? { type: 'text', text: block.text, citations: null }
@@ -30,10 +31,10 @@ export function renderMessage(spec: MessageReply, model: string, callIndex: numb
     container: null,
     diagnostics: null,
     usage: {
-      input_tokens: usage.input_tokens ?? inputTokens,
+      input_tokens: usage.input_tokens ?? prompt.input_tokens,
       output_tokens: usage.output_tokens ?? Math.max(1, countTokens(spec.content)),
-      cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
-      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+      cache_read_input_tokens: usage.cache_read_input_tokens ?? prompt.cache_read_input_tokens,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? prompt.cache_creation_input_tokens,
       cache_creation: null,
       inference_geo: null,
       output_tokens_details: null,

@@ -14,6 +14,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import { FakePromptCache, type PromptUsage } from './anthropic-cache.js';
 import { formatSse, renderMessage, renderStream } from './anthropic-render.js';
 import { errorTypeOf, reply, statusOfErrorType, type ReplySpec } from './anthropic-reply.js';
 import { countRequestTokens } from './anthropic-tokens.js';
@@ -63,6 +64,7 @@ export async function startFakeAnthropic(options: { script?: Script | ReplySpec[
   let script: Script = toScript(options.script ?? []);
   const requests: RecordedRequest[] = [];
   const calls: MessagesRequest[] = [];
+  const cache = new FakePromptCache();
   const rejections: Rejection[] = [];
 
   const server = http.createServer((req, res) => {
@@ -113,7 +115,7 @@ export async function startFakeAnthropic(options: { script?: Script | ReplySpec[
       res.setHeader('x-should-retry', 'false');
       return refuse(500, 'api_error', `fake script failed at call ${callIndex}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    record.status = await answer(res, spec, request, callIndex, inputTokens);
+    record.status = await answer(res, spec, request, callIndex, cache.account(body as Record<string, unknown>));
   }
 
   const sockets = new Set<Socket>();
@@ -156,7 +158,7 @@ function toScript(script: Script | ReplySpec[]): Script {
 }
 
 /** Writes the reply; returns the HTTP status sent (0 for a hang before headers). */
-async function answer(res: ServerResponse, spec: ReplySpec, request: MessagesRequest, callIndex: number, inputTokens: number): Promise<number> {
+async function answer(res: ServerResponse, spec: ReplySpec, request: MessagesRequest, callIndex: number, prompt: PromptUsage): Promise<number> {
   if (spec.kind === 'error') {
     if (spec.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(spec.retryAfterSeconds));
     if (spec.retryAfterMs !== undefined || spec.retryAfterSeconds === undefined) res.setHeader('retry-after-ms', String(spec.retryAfterMs ?? 1));
@@ -165,14 +167,14 @@ async function answer(res: ServerResponse, spec: ReplySpec, request: MessagesReq
   }
   if (spec.kind === 'hang') {
     if (spec.afterText === undefined) return 0; // the socket stays open until the client gives up or close()
-    const message = renderMessage(reply.text(spec.afterText), request.model, callIndex, inputTokens);
+    const message = renderMessage(reply.text(spec.afterText), request.model, callIndex, prompt);
     const events = renderStream(message, reply.text(spec.afterText)).filter((e) => e.event !== 'content_block_stop' && e.event !== 'message_delta' && e.event !== 'message_stop');
     startSse(res, callIndex);
     for (const event of events) res.write(formatSse(event));
     return 200;
   }
 
-  const message = renderMessage(spec, request.model, callIndex, inputTokens);
+  const message = renderMessage(spec, request.model, callIndex, prompt);
   if (!request.stream) {
     if (spec.streamError) {
       const status = statusOfErrorType(spec.streamError.type);
