@@ -19,6 +19,8 @@ export function renderMessage(spec: MessageReply, model: string, callIndex: numb
   );
   const hasToolUse = content.some((block) => block.type === 'tool_use');
   const usage = spec.usage ?? {};
+  // A script that sets the input tokens sets the usage: the cache counts then default to none.
+  const cache = usage.input_tokens === undefined ? prompt : { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   return {
     id: `msg_fake_${callIndex}`,
     type: 'message',
@@ -33,8 +35,8 @@ export function renderMessage(spec: MessageReply, model: string, callIndex: numb
     usage: {
       input_tokens: usage.input_tokens ?? prompt.input_tokens,
       output_tokens: usage.output_tokens ?? Math.max(1, countTokens(spec.content)),
-      cache_read_input_tokens: usage.cache_read_input_tokens ?? prompt.cache_read_input_tokens,
-      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? prompt.cache_creation_input_tokens,
+      cache_read_input_tokens: usage.cache_read_input_tokens ?? cache.cache_read_input_tokens,
+      cache_creation_input_tokens: usage.cache_creation_input_tokens ?? cache.cache_creation_input_tokens,
       cache_creation: null,
       inference_geo: null,
       output_tokens_details: null,
