@@ -13,7 +13,7 @@ import { DEFAULT_DEDUPE_TTL_MS } from './slack/dedupe.js';
 import { createEngagedThreads } from './slack/engaged.js';
 import { KeyedQueue } from './slack/queue.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
-import { DEFAULT_FLUSH_INTERVAL_MS } from './slack/thread-sink.js';
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/thread-sink.js';
 import { createRecentThreads } from './slack/recent-threads.js';
 import { createUsageLedger } from './slack/usage.js';
 
@@ -29,6 +29,8 @@ export interface BotDeps {
   env: NodeJS.ProcessEnv;
   /** How often a turn waiting for approval checks the store (default 1 s); tests shorten it. */
   approvalPollMs?: number;
+  /** How long a tool note may go without news before it is shown again (default 60 s); tests shorten it. */
+  keepAliveMs?: number;
 }
 
 /** The slash command in manifest.yml. */
@@ -36,7 +38,7 @@ const SLASH_COMMAND = '/mcp';
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env, approvalPollMs }: BotDeps): Promise<BotHandle> {
+export async function startBot(config: Config, { logger, env, approvalPollMs, keepAliveMs }: BotDeps): Promise<BotHandle> {
   if (!config.slack) throw new Error('startBot needs the Slack settings');
   const servers = resolveServers(config.mcp, env, logger);
   const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));
@@ -78,6 +80,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs }: 
     logger: logger.child({ room: 'slack' }),
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+      progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
+      keepAliveMs: keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
       feedbackActionId: FEEDBACK_ACTION_ID,
       loadingMessages: LOADING_MESSAGES,

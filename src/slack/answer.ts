@@ -25,6 +25,8 @@ export interface TurnRunner {
 
 export interface AnswerOptions {
   flushIntervalMs: number;
+  progressIntervalMs: number;
+  keepAliveMs: number;
   maxMessageChars: number;
   feedbackActionId: string;
   loadingMessages: string[];
@@ -157,6 +159,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   );
   const sink = new ThreadSink(writer, log, {
     flushIntervalMs: options.flushIntervalMs,
+    progressIntervalMs: options.progressIntervalMs,
+    keepAliveMs: options.keepAliveMs,
     allowedUserIds: new Set([question.userId]),
     before,
     finalBlocks: async (turnUsage) => {

@@ -22,11 +22,18 @@ export interface ThreadSinkOptions {
    * not wait for them, only the first write to the thread does.
    */
   before?: Promise<unknown>;
+  /** Least time between two progress updates of one tool's note. */
+  progressIntervalMs: number;
+  /** A tool's note is shown again after this long without news, to keep the stream open. */
+  keepAliveMs: number;
   /** Called once, when the first text of the answer has been delivered to Slack. */
   onFirstText?: () => void;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 1000;
+/** Well inside Slack's ~5 minutes before it ends an idle stream. */
+export const DEFAULT_KEEP_ALIVE_MS = 60_000;
 
 export class ThreadSink implements AgentSink {
   private chain: Promise<void> = Promise.resolve();
@@ -36,7 +43,8 @@ export class ThreadSink implements AgentSink {
   private lastFlushAt = 0;
   private sentText = false;
   private toolsSinceText = false;
-  private readonly tools = new Map<string, string>();
+  private readonly tools = new Map<string, { title: string; details?: string; output?: string; lastShownAt: number; lastProgressAt: number }>();
+  private keepAlive: NodeJS.Timeout | undefined;
   private finished = false;
 
   constructor(
@@ -60,16 +68,26 @@ export class ThreadSink implements AgentSink {
       case 'tool_started': {
         this.flushNow(true);
         const title = `${event.server}/${event.tool}`;
-        this.tools.set(event.id, title);
+        const details = shortArgs(event.input) || undefined;
+        this.tools.set(event.id, { title, details, lastShownAt: Date.now(), lastProgressAt: 0 });
         this.toolsSinceText = true;
-        const details = shortArgs(event.input);
         this.enqueue(() => this.writer.updateTask({ type: 'task_update', id: event.id, title, status: 'in_progress', ...(details ? { details } : {}) }));
+        this.startKeepAlive();
         return;
       }
-      case 'tool_progress':
-        return; // shown live in a later issue (progress in the task note)
+      case 'tool_progress': {
+        // The task note shows the latest progress, at most every progressIntervalMs per tool.
+        const tool = this.tools.get(event.id);
+        if (!tool || Date.now() - tool.lastProgressAt < this.options.progressIntervalMs) return;
+        tool.lastProgressAt = tool.lastShownAt = Date.now();
+        tool.output = progressText(event);
+        this.showTask(event.id, tool);
+        return;
+      }
       case 'tool_finished': {
-        const title = this.tools.get(event.id) ?? `${event.server}/${event.tool}`;
+        const title = this.tools.get(event.id)?.title ?? `${event.server}/${event.tool}`;
+        this.tools.delete(event.id);
+        if (this.tools.size === 0) this.stopKeepAlive();
         const verb = event.ok ? 'done' : 'failed';
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
         this.enqueue(() =>
@@ -79,6 +97,7 @@ export class ThreadSink implements AgentSink {
       }
       case 'done': {
         this.finished = true;
+        this.stopKeepAlive();
         this.flushNow(true);
         const tail: string[] = [];
         if (event.notice) tail.push(`_${event.notice}_`);
@@ -89,6 +108,7 @@ export class ThreadSink implements AgentSink {
       }
       case 'failed':
         this.finished = true;
+        this.stopKeepAlive();
         this.flushNow(true);
         this.appendText(`:warning: ${event.message}`, true);
         this.enqueue(() => this.writer.finish([]));
@@ -99,6 +119,31 @@ export class ThreadSink implements AgentSink {
   /** Resolves when every Slack call for this turn has been made. */
   async settled(): Promise<void> {
     await this.chain;
+  }
+
+  /**
+   * Slack ends a stream that gets nothing for about 5 minutes. While a tool runs without progress,
+   * its task note is shown again now and then, so a long call does not end the stream.
+   */
+  private startKeepAlive(): void {
+    if (this.keepAlive) return;
+    this.keepAlive = setInterval(() => {
+      for (const [id, tool] of this.tools) {
+        if (Date.now() - tool.lastShownAt < this.options.keepAliveMs) continue;
+        tool.lastShownAt = Date.now();
+        this.showTask(id, tool);
+      }
+    }, Math.max(50, Math.floor(this.options.keepAliveMs / 4)));
+  }
+
+  private showTask(id: string, tool: { title: string; details?: string; output?: string }): void {
+    const { title, details, output } = tool;
+    this.enqueue(() => this.writer.updateTask({ type: 'task_update', id, title, status: 'in_progress', ...(details ? { details } : {}), ...(output ? { output } : {}) }));
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
   }
 
   private scheduleFlush(): void {
@@ -160,4 +205,10 @@ function lastBreak(text: string): number {
   const cut = match ? match.index + 1 : 0;
   const open = text.lastIndexOf('<', cut - 1);
   return open >= 0 && text.lastIndexOf('>', cut - 1) < open ? open : cut;
+}
+
+/** "3/5 · Step 3 of 5" or "40%" for a progress notification. */
+function progressText(event: { progress: number; total?: number; message?: string }): string {
+  const amount = event.total ? `${event.progress}/${event.total}` : `${event.progress}`;
+  return event.message ? `${amount} · ${event.message}` : amount;
 }

@@ -2,12 +2,19 @@
 // failures (429, a stream that Slack ended) survived without losing text, a model failure told in
 // one sentence, and feedback buttons that are acknowledged and logged.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reply, type ReplySpec } from '../fakes/anthropic.js';
 import type { VisibleMessage } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
+
+const TOY_SERVER = { command: process.execPath, args: [path.resolve('test/fixtures/mcp/toy-server.mjs')] };
+/** The toy server's tools carry no annotations, which counts as destructive: no approvals here. */
+const NO_APPROVALS = path.join(mkdtempSync(path.join(tmpdir(), 'bot-policy-')), 'policy.json');
+writeFileSync(NO_APPROVALS, JSON.stringify({ approval: { destructive: false } }));
 
 const visibleText = (messages: VisibleMessage[]) => messages.filter((m) => m.user === 'U0FAKEBOT1').map((m) => m.markdown_text ?? m.text ?? '');
 
@@ -20,7 +27,9 @@ describe('slack: rendering', () => {
       servers: {
         everything: EVERYTHING_SERVER,
         broken: { command: process.execPath, args: [path.resolve('test/fixtures/mcp/exits-at-start.mjs')] },
+        toy: TOY_SERVER,
       },
+      env: { POLICY_CONFIG: NO_APPROVALS },
       slack: { streamIdleMs: 400 },
     });
   });
@@ -85,15 +94,13 @@ describe('slack: rendering', () => {
   it('falls back to posted messages when Slack ends the stream during a long tool call, keeping all text', async () => {
     const messages = await ask('C703', 'long job', (i) =>
       i === 0
-        ? reply.tools([{ id: 'toolu_long', name: 'everything__trigger-long-running-operation', input: { duration: 1, steps: 2 } }], {
-            text: 'Starting the long job.',
-          })
-        : reply.text('The long job finished with two steps.', { stream: { chunks: 4 } }),
+        ? reply.tools([{ id: 'toolu_long', name: 'toy__slow', input: { ms: 1000 } }], { text: 'Starting the long job.' })
+        : reply.text('The long job finished.', { stream: { chunks: 4 } }),
     );
     const text = visibleText(messages).join('\n');
     assert.match(text, /Starting the long job\./);
-    assert.match(text, /The long job finished with two steps\./);
-    assert.match(text, /everything\/trigger-long-running-operation/);
+    assert.match(text, /The long job finished\./);
+    assert.match(text, /toy\/slow/);
     assert.ok(h.slack.calls().some((c) => c.response?.error === 'message_not_in_streaming_state'), 'the stream really ended');
     assert.ok(messages.some((m) => !m.stream), 'a posted message took over');
   });
@@ -137,5 +144,48 @@ describe('slack: rendering', () => {
     const line = JSON.parse(h.logLines.find((l) => l.includes('answer feedback')) ?? '{}') as Record<string, unknown>;
     assert.equal(line.conversation, `T0FAKE0001:C707:${answer.thread_ts}`);
     assert.equal(line.value, 'good');
+  });
+});
+
+describe('slack: long tool calls', () => {
+  let h: Harness;
+  let next: (callIndex: number) => ReplySpec = () => reply.text('ok');
+  before(async () => {
+    h = await startHarness({
+      script: (_request, i) => next(i),
+      servers: { everything: EVERYTHING_SERVER, toy: TOY_SERVER },
+      env: { POLICY_CONFIG: NO_APPROVALS },
+      slack: { streamIdleMs: 400 },
+      keepAliveMs: 100,
+    });
+  });
+  after(() => h.stop());
+
+  it('keeps the stream open through a long silent tool call', async () => {
+    const ts = nextTs();
+    const first = h.anthropic.calls.length;
+    next = (i) => (i === first ? reply.tools([{ id: 'toolu_quiet', name: 'toy__slow', input: { ms: 1200 } }], { text: 'Working on it.' }) : reply.text('All done.'));
+    await h.mention({ channel: 'C710', user: 'U1', text: '<@U0FAKEBOT1> slow job', ts });
+    await h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === ts, 15_000);
+    const messages = h.slack.messages('C710', ts).filter((m) => m.user === 'U0FAKEBOT1');
+    assert.equal(messages.length, 1, 'one streamed message, no fallback');
+    assert.equal(messages[0]?.stream, 'stopped');
+    assert.match(messages[0]?.markdown_text ?? '', /Working on it\.\n\nAll done\./);
+    assert.ok(!h.slack.calls().some((c) => c.response?.error === 'message_not_in_streaming_state'));
+  });
+
+  it('shows a running tool\'s progress in its note', async () => {
+    const ts = nextTs();
+    const first = h.anthropic.calls.length;
+    next = (i) =>
+      i === first ? reply.tools([{ id: 'toolu_prog', name: 'everything__trigger-long-running-operation', input: { duration: 2, steps: 4 } }]) : reply.text('Finished.');
+    await h.mention({ channel: 'C711', user: 'U1', text: '<@U0FAKEBOT1> progress', ts });
+    await h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === ts, 15_000);
+    const progress = h.slack
+      .calls('chat.appendStream')
+      .flatMap((c) => (Array.isArray(c.body.chunks) ? c.body.chunks : []))
+      .filter((chunk) => JSON.stringify(chunk).includes('toolu_prog') && /"output":"\d\/4/.test(JSON.stringify(chunk)));
+    assert.ok(progress.length >= 1, `at least one progress update reached the note: ${JSON.stringify(h.slack.messages('C711', ts))}`);
+    assert.equal(h.slack.messages('C711', ts)[0]?.tasks[0]?.status, 'complete');
   });
 });

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** Reuse running fakes (a restart of the bot keeps Slack and Claude). */
   fakes?: { slack: FakeSlackApi; anthropic: FakeAnthropic };
   env?: Record<string, string>;
+  /** How long a tool note may go without news before it is shown again (the bot's default: 60 s). */
+  keepAliveMs?: number;
   /** Socket Mode (an app token, no signing secret) on this port instead of HTTP mode on port 0. */
   socketMode?: { port: number };
 }
@@ -73,7 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: Config = { ...loadConfig(env, { requireSlack: true }), port: options.socketMode?.port ?? 0 };
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const bot = await startBot(config, { logger, env, approvalPollMs: 100 });
+  const bot = await startBot(config, { logger, env, approvalPollMs: 100, keepAliveMs: options.keepAliveMs });
   const url = `http://127.0.0.1:${bot.port}`;
   const send: Harness['send'] = (envelope, sendOptions = {}) =>
     postEvent(`${url}/slack/events`, envelope, { signingSecret: TEST_SIGNING_SECRET, ...sendOptions });

@@ -22,7 +22,7 @@ describe('ThreadSink', () => {
 
   function sinkFor(channel: string, thread: string, flushIntervalMs = 60_000, maxMessageChars = 11_000) {
     const writer = new ReplyWriter(client, { channel, threadTs: thread, recipientTeamId: 'T1', recipientUserId: 'U1' }, silentLogger, { maxMessageChars });
-    return new ThreadSink(writer, silentLogger, { flushIntervalMs, allowedUserIds: new Set(['U1']), finalBlocks: () => [] });
+    return new ThreadSink(writer, silentLogger, { flushIntervalMs, allowedUserIds: new Set(['U1']), finalBlocks: () => [], progressIntervalMs: 0, keepAliveMs: 60_000 });
   }
 
   it('sends the first words at once, without waiting for the flush interval', async () => {
