@@ -130,6 +130,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
         shutdown.abort({ userMessage: 'The bot is restarting, so this answer was stopped; please ask again in a minute.' });
         await queue.drain(2000);
       }
+      // Approvals of stopped answers still update their messages ("did not run") before the store closes.
+      await Promise.race([approvals.idle(), new Promise((resolve) => setTimeout(resolve, 2000))]);
       await coordinator.close(); // lets other replicas take the threads of answers cut off
       await engine.close();
       logger.info('stopped');

@@ -6,23 +6,20 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
-import { mayApprove, type ApprovalDecision, type Approver, type Policy } from '../policy/index.js';
+import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../policy/index.js';
 import type { Store } from '../store.js';
+import { createPendingBoard } from './pending.js';
 
-type Decision = ApprovalDecision['decision'];
 
 interface ApprovalRecord {
   id: string;
   conversation: string;
   channel: string;
   threadTs: string;
-  messageTs?: string;
   askedBy: string;
   server: string;
   tool: string;
   expiresAt: number;
-  decision?: Decision;
-  decidedBy?: string;
 }
 
 export interface ApprovalsOptions {
@@ -47,42 +44,24 @@ export interface ApprovalTarget {
 
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
-  const pollMs = options.pollMs ?? 1000;
-  // The waiting turn refreshes its heartbeat every poll; five missed polls mean it is gone.
-  const staleMs = pollMs * 5;
   const key = (id: string) => `approval:${id}`;
-  // The heartbeat has a key of its own, so the waiter never rewrites the record a click writes to.
-  const heartbeatKey = (id: string) => `approval-heartbeat:${id}`;
-  /** Wakes a waiter in this process at once; other replicas find the decision by polling. */
-  const wakers = new Map<string, () => void>();
-
-  async function wait(record: ApprovalRecord, signal: AbortSignal): Promise<ApprovalDecision> {
-    for (;;) {
-      if (signal.aborted) return { decision: 'expired' };
-      const current = (await store.get(key(record.id))) as ApprovalRecord | undefined;
-      if (current?.decision) return { decision: current.decision, by: current.decidedBy };
-      const left = record.expiresAt - Date.now();
-      if (left <= 0) return { decision: 'expired' };
-      await store.set(heartbeatKey(record.id), Date.now(), left + 60_000);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(pollMs, left));
-        signal.addEventListener('abort', wake, { once: true });
-        wakers.set(record.id, wake);
-      });
-      wakers.delete(record.id);
-    }
-  }
+  const board = createPendingBoard<'approved' | 'denied'>(store, 'approval', options.pollMs);
+  /** Requests under way: shutdown waits for them, so a stopped one still says it did not run. */
+  const inFlight = new Set<Promise<unknown>>();
 
   return {
     /** An Approver for one question: it asks in that question's thread. */
     approverFor(target: ApprovalTarget): Approver {
       return {
-        async request(request) {
+        request(request) {
+          const work = ask(request);
+          inFlight.add(work);
+          void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+          return work;
+        },
+      };
+
+      async function ask(request: ApprovalRequest): Promise<ApprovalDecision> {
           const record: ApprovalRecord = {
             id: randomUUID(),
             conversation: target.conversation,
@@ -94,19 +73,17 @@ export function createApprovals(options: ApprovalsOptions) {
             expiresAt: Date.now() + request.timeoutMs,
           };
           await store.set(key(record.id), record, request.timeoutMs + 60_000);
-          await store.set(heartbeatKey(record.id), Date.now(), request.timeoutMs + 60_000);
+          await board.open(record.id, request.timeoutMs);
           const posted = await target.client.chat.postMessage({
             channel: target.channel,
             thread_ts: target.threadTs,
             text: `Approval needed: ${request.server}/${request.tool}`,
             blocks: approvalBlocks(record, request.args, request.timeoutMs),
           });
-          record.messageTs = posted.ts;
-          await store.set(key(record.id), record, request.timeoutMs + 60_000);
           logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
-          const outcome = await wait(record, request.signal);
+          const answered = await board.wait(record.id, record.expiresAt, request.signal);
+          const outcome: ApprovalDecision = answered ? { decision: answered.answer, by: answered.by } : { decision: 'expired' };
           const stopped = request.signal.aborted && request.signal.reason === 'cancelled';
-          await store.set(key(record.id), { ...record, decision: outcome.decision, decidedBy: outcome.by }, 60_000);
           const verdict =
             outcome.decision === 'approved'
               ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` runs now.`
@@ -115,15 +92,20 @@ export function createApprovals(options: ApprovalsOptions) {
                 : stopped
                   ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
                   : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
-          if (record.messageTs) {
+          if (posted.ts) {
             await target.client.chat
-              .update({ channel: record.channel, ts: record.messageTs, text: verdict, blocks: [] })
+              .update({ channel: record.channel, ts: posted.ts, text: verdict, blocks: [] })
               .catch((error: unknown) => logger.warn('could not update the approval message', { error: String(error) }));
           }
+          await board.close(record.id).catch((error: unknown) => logger.warn('could not close the approval', { error: String(error) }));
           logger.info('approval decided', { conversation: record.conversation, approval: record.id, decision: outcome.decision, by: outcome.by });
           return outcome;
-        },
-      };
+      }
+    },
+
+    /** Resolves when every request under way has finished (its message says how it ended). */
+    async idle(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
     },
 
     /** The Approve / Deny buttons. */
@@ -139,17 +121,18 @@ export function createApprovals(options: ApprovalsOptions) {
               ? client.chat.postEphemeral({ channel, user, text, thread_ts: body.message?.thread_ts }).then(() => undefined)
               : Promise.resolve();
           const record = (await store.get(key(id))) as ApprovalRecord | undefined;
-          logger.info('approval click', { approval: id, user, decision, pending: record !== undefined && !record.decision });
-          if (!record || record.decision) return tell('This request is no longer waiting for a decision.');
+          logger.info('approval click', { approval: id, user, decision });
+          if (!record) return tell('This request is no longer waiting for a decision.');
           if (!mayApprove(options.policy, { userId: user, askerId: record.askedBy })) {
             return tell(`Only <@${record.askedBy}> or an approver can decide on this call.`);
           }
-          const heartbeat = ((await store.get(heartbeatKey(id))) as number | undefined) ?? 0;
-          if (Date.now() - heartbeat > staleMs) {
-            // Nobody waits for this decision any more: say so instead of pretending the call will run.
-            await store.set(key(id), { ...record, decision: 'expired' }, 60_000);
-            // The click names its message: the dead turn may not have saved the ts before it died.
-            const messageTs = body.message?.ts ?? record.messageTs;
+          const result = await board.answer(id, decision, user);
+          if (result === 'answered-already') return tell('This request is no longer waiting for a decision.');
+          if (result === 'nobody-waiting') {
+            // Nobody waits for this decision any more (the bot restarted or died): say so instead of
+            // pretending the call will run. The click names its message; the dead turn may not have
+            // saved anything about it.
+            const messageTs = body.message?.ts;
             if (messageTs && channel) {
               await client.chat.update({
                 channel,
@@ -158,10 +141,7 @@ export function createApprovals(options: ApprovalsOptions) {
                 blocks: [],
               });
             }
-            return;
           }
-          await store.set(key(id), { ...record, decision, decidedBy: user }, 60_000);
-          wakers.get(id)?.();
         };
       app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, decide('approved'));
       app.action<BlockAction<ButtonAction>>(DENY_ACTION_ID, decide('denied'));
