@@ -7,14 +7,15 @@ export function formatSeconds(ms: number): string {
   return `${Number.isInteger(seconds) ? seconds : Number(seconds.toFixed(1))} s`;
 }
 
-export interface CallContext {
+/** Which call failed and how it was set up. */
+export interface ErrorContext {
   server: string;
   tool: string;
   timeoutMs: number;
   aborted: boolean;
 }
 
-export function describeCallError(err: unknown, ctx: CallContext): string {
+export function describeCallError(err: unknown, ctx: ErrorContext): string {
   if (ctx.aborted || (err instanceof Error && err.name === 'AbortError')) return `the call to ${ctx.tool} was cancelled`;
   if (err instanceof McpError) {
     if (err.code === ErrorCode.RequestTimeout) {

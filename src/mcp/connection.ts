@@ -1,10 +1,23 @@
-// One supervised server: starts it, keeps its tool list current, notices when it exits and restarts
-// it with backoff. A call that arrives while the server is down does not fail straight away: it
-// reconnects on demand and waits briefly, so the first call after a crash normally just works.
+// One supervised server: starts it, keeps its tool list current, notices when it exits (or, for a
+// remote server, when the connection is lost) and restarts or reconnects it with backoff. A call that
+// arrives while the server is down does not fail straight away: it reconnects on demand and waits
+// briefly, so the first call after a crash normally just works. A remote server that cannot be reached
+// at start is retried the same way, since networks and servers come back; a local one that cannot
+// start is given up at once, since that is nearly always its configuration.
 import type { Logger } from '../log.js';
 import type { RawToolResult } from './convert.js';
+import { urlLabel } from './remote-transport.js';
 import { backoffDelay, type RestartPolicy } from './restart-policy.js';
-import { ServerStartError, type McpSession, type McpTool, type OpenSession, type SessionCallOptions, type SessionHooks, type SessionOptions } from './session.js';
+import {
+  ServerStartError,
+  SessionLostError,
+  type McpSession,
+  type McpTool,
+  type OpenSession,
+  type SessionCallOptions,
+  type SessionHooks,
+  type SessionOptions,
+} from './session.js';
 import type { ServerConfig, ServerState, ServerStatus } from './types.js';
 
 export interface ConnectionOptions {
@@ -31,6 +44,8 @@ export class ServerConnection {
   /** Sessions from older generations are ignored when they report (late exits, late notifications). */
   private generation = 0;
   private upSince = 0;
+  /** When the pending backoff wait ends (ms since epoch), while there is one. */
+  private nextAttemptAt: number | undefined;
   private attempt: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshing = false;
@@ -57,30 +72,48 @@ export class ServerConnection {
 
   status(): ServerStatus {
     const pid = this.session?.pid;
+    const transport = this.session?.transport;
     return {
       name: this.name,
+      kind: this.config.kind,
       state: this.state,
       tools: this.available ? this.tools.length : 0,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       restarts: this.restarts,
       ...(pid === undefined ? {} : { pid }),
+      ...(transport === undefined ? {} : { transport }),
+      ...(this.nextAttemptAt === undefined ? {} : { nextAttemptAt: new Date(this.nextAttemptAt).toISOString() }),
     };
+  }
+
+  /** The live session, if any: what the hub asks about prompts and resources without waiting. */
+  get live(): McpSession | undefined {
+    return this.state === 'up' ? this.session : undefined;
   }
 
   listTools(): McpTool[] {
     return this.tools;
   }
 
-  /** The first connection. Never rejects: a server that cannot start is reported and marked failed. */
+  /**
+   * The first connection. Never rejects: a server that cannot start is reported and marked failed, or
+   * for a passing cause (a remote server not reachable yet) left retrying with backoff.
+   */
   async start(): Promise<void> {
     this.attempt = this.connect();
     try {
       await this.attempt;
-      this.log.info('mcp server up', { tools: this.tools.length, pid: this.session?.pid });
+      this.log.info('mcp server up', { tools: this.tools.length, pid: this.session?.pid, transport: this.session?.transport });
     } catch (err) {
       if (this.closed) return;
-      this.state = 'failed';
       this.lastError = oneLine(err);
+      if (err instanceof ServerStartError && err.retryable) {
+        // Left 'down' on purpose: the finally below plans the retry.
+        this.state = 'down';
+        this.log.warn('mcp server not reachable yet; retrying with backoff', { ...describeConfig(this.config), error: this.lastError });
+        return;
+      }
+      this.state = 'failed';
       this.log.error('mcp server failed to start', {
         ...describeConfig(this.config),
         error: this.lastError,
@@ -94,8 +127,25 @@ export class ServerConnection {
   }
 
   async callTool(tool: string, args: Record<string, unknown>, options: SessionCallOptions): Promise<RawToolResult> {
-    const session = await this.ready(Math.min(this.options.restartWaitMs, options.timeoutMs), options.signal);
-    return session.callTool(tool, args, options);
+    return this.use((session) => session.callTool(tool, args, options), options.timeoutMs, options.signal);
+  }
+
+  /**
+   * Runs `run` on the live session, reconnecting first if the server is down (waiting at most
+   * `timeoutMs` or restartWaitMs, whichever is shorter).
+   */
+  async use<T>(run: (session: McpSession) => Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    const waitMs = Math.min(this.options.restartWaitMs, timeoutMs);
+    const session = await this.ready(waitMs, signal);
+    try {
+      return await run(session);
+    } catch (err) {
+      // The server had forgotten the session (it restarted) before the request reached it, so it ran
+      // nothing: sending it again on a fresh session is safe, and spares the caller a failure.
+      if (!(err instanceof SessionLostError) || this.closed || signal?.aborted) throw err;
+      this.log.info('mcp session was gone; reconnected and sent the request again', { error: oneLine(err).slice(0, 200) });
+      return run(await this.ready(waitMs, signal));
+    }
   }
 
   async close(): Promise<void> {
@@ -159,14 +209,17 @@ export class ServerConnection {
     this.state = 'down';
     const uptimeMs = Date.now() - this.upSince;
     if (uptimeMs >= this.options.restart.stableAfterMs) this.attempts = 0;
-    this.lastError = 'the server exited unexpectedly';
+    const remote = this.config.kind === 'remote';
+    const lost = remote ? 'the connection to the server was lost' : 'the server exited unexpectedly';
+    this.lastError = lost;
     this.scheduleRestart();
     this.options.onChange();
     void (async () => {
       const stderr = await session.diagnostics(STDERR_LINES);
       const said = stderr.at(-1)?.trim();
-      if (said && this.lastError === 'the server exited unexpectedly') this.lastError += `; it said: ${said}`;
-      this.log.warn('mcp server exited; restarting it', { uptimeMs, pid: session.pid, stderr });
+      if (said && this.lastError === lost) this.lastError += `; it said: ${said}`;
+      if (remote) this.log.warn('mcp server connection lost; reconnecting', { uptimeMs });
+      else this.log.warn('mcp server exited; restarting it', { uptimeMs, pid: session.pid, stderr });
       await session.close();
     })();
   }
@@ -181,8 +234,10 @@ export class ServerConnection {
       this.options.onChange();
       return;
     }
-    this.state = 'down';
+    // 'restarting' covers the backoff wait too: for people the server is on its way back.
+    this.state = 'restarting';
     const delayMs = backoffDelay(this.attempts, restart);
+    this.nextAttemptAt = Date.now() + delayMs;
     this.log.debug('mcp server restart scheduled', { delayMs, attempt: this.attempts });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -198,6 +253,7 @@ export class ServerConnection {
     if (this.closed || this.state === 'failed' || this.state === 'up') return Promise.resolve();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
     this.state = 'restarting';
     const attempt = (async () => {
       try {
@@ -276,12 +332,7 @@ export class ServerConnection {
 }
 
 function describeConfig(config: ServerConfig): Record<string, string> {
-  if (config.kind === 'stdio') return { command: config.command };
-  try {
-    return { url: new URL(config.url).origin };
-  } catch {
-    return { url: '(invalid url)' };
-  }
+  return config.kind === 'stdio' ? { command: config.command } : { url: urlLabel(config.url) };
 }
 
 function oneLine(err: unknown): string {

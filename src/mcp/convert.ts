@@ -9,7 +9,7 @@ import type { ToolCallResult } from './types.js';
 /** What client.callTool resolves with: a normal result, or the pre-2024-11 `toolResult` form. */
 export type RawToolResult = CallToolResult | { toolResult: unknown };
 
-const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+export const IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 type ImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 /** The Messages API's per-image limit (on the base64 payload, to be safe). */
 const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
@@ -40,25 +40,25 @@ export function oneLine(text: string, max = SUMMARY_LENGTH): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-function text(value: string): ToolResultBlock {
+export function text(value: string): ToolResultBlock {
   return { type: 'text', text: value };
 }
 
+/** An image Claude can take as an image block; otherwise a line that says what it was. */
+export function imageBlock(data: string, mimeType: string): ToolResultBlock {
+  const size = formatBytes(base64Bytes(data));
+  if (!IMAGE_TYPES.has(mimeType)) return text(`[image: ${mimeType}, ${size}; this image type cannot be shown to the model]`);
+  if (data.length > MAX_IMAGE_BASE64) return text(`[image: ${mimeType}, ${size}; too large to show to the model]`);
+  return { type: 'image', source: { type: 'base64', media_type: mimeType as ImageMediaType, data } };
+}
+
 /** One MCP content item -> zero or one Messages API block. */
-function convertBlock(block: ContentBlock): ToolResultBlock | undefined {
+export function convertBlock(block: ContentBlock): ToolResultBlock | undefined {
   switch (block.type) {
     case 'text':
       return block.text.trim() === '' ? undefined : text(block.text);
-    case 'image': {
-      const size = formatBytes(base64Bytes(block.data));
-      if (!IMAGE_TYPES.has(block.mimeType)) {
-        return text(`[image: ${block.mimeType}, ${size}; this image type cannot be shown to the model]`);
-      }
-      if (block.data.length > MAX_IMAGE_BASE64) {
-        return text(`[image: ${block.mimeType}, ${size}; too large to show to the model]`);
-      }
-      return { type: 'image', source: { type: 'base64', media_type: block.mimeType as ImageMediaType, data: block.data } };
-    }
+    case 'image':
+      return imageBlock(block.data, block.mimeType);
     case 'audio':
       return text(`[audio: ${block.mimeType}, ${formatBytes(base64Bytes(block.data))}; audio cannot be shown to the model]`);
     case 'resource': {

@@ -1,19 +1,45 @@
 // The hub: every configured server behind one namespaced tool catalog. The agent loop sees it as a
-// ToolProvider; /healthz reads status(). Servers are supervised one by one (ServerConnection), so a
-// server that cannot start or keeps crashing never takes the others down with it.
+// ToolProvider; /healthz and the App Home read status(); the Slack front lists prompts and resources
+// and answers the servers' questions through the hooks in McpHubOptions. Servers are supervised one by
+// one (ServerConnection), so a server that cannot start or keeps crashing never takes the others down.
+//
+// Questions from servers (elicitation, sampling) reach the hooks with the context of the tool call
+// they belong to, i.e. ToolCallOptions.context of that call. Over Streamable HTTP that link is exact,
+// even with many calls in flight; over stdio and SSE the protocol does not carry it, so a question gets
+// the context of the only call running on that server, or undefined when several are (call-tracker.ts).
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { describeCallError } from './call-errors.js';
 import { buildCatalog, type Catalog } from './catalog.js';
+import type { ClientFeatures } from './client-features.js';
 import { ServerConnection } from './connection.js';
 import { convertToolResult, errorResult } from './convert.js';
 import { withDefaults, type RestartPolicy } from './restart-policy.js';
+import * as content from './server-content.js';
 import { openSession, type OpenSession } from './session.js';
-import type { ServerConfig, ServerStatus, ToolCallOptions, ToolCallResult, ToolDefinition, ToolProvider } from './types.js';
+import type {
+  CallContext,
+  ElicitationHandler,
+  HookExtras,
+  PromptInfo,
+  PromptResult,
+  ResourceContent,
+  ResourceInfo,
+  ResourceTemplateInfo,
+  Root,
+  SamplingHandler,
+  ServerConfig,
+  ServerStatus,
+  ToolCallOptions,
+  ToolCallResult,
+  ToolDefinition,
+  ToolProvider,
+} from './types.js';
+import { explainUrlElicitations, requiredUrlElicitations } from './url-elicitation.js';
 
 export interface McpHubOptions {
   logger: Logger;
-  /** Default per-call timeout; progress notifications reset it. Default 60 s. */
+  /** Default per-call timeout; progress notifications reset it, pending questions pause it. Default 60 s. */
   callTimeoutMs?: number;
   /** Limit for starting a server and listing its tools. Default 30 s. */
   connectTimeoutMs?: number;
@@ -23,6 +49,18 @@ export interface McpHubOptions {
   clientInfo?: { name: string; version: string };
   /** Replaces the real MCP session (tests supervise fakes with it). */
   openSession?: OpenSession;
+  /**
+   * Directories servers may work in, offered as MCP roots (file:// URIs). A server entry's own "roots"
+   * replace these for that server. Without either, the roots capability is not declared.
+   */
+  roots?: Root[];
+  /**
+   * Asks a person for input (form mode) or to open a page (URL mode) on a server's behalf. Without it,
+   * the elicitation capability is not declared and servers do not ask.
+   */
+  onElicitation?: ElicitationHandler;
+  /** Answers a server's request for an LLM completion. Without it, sampling is not declared. */
+  onSampling?: SamplingHandler;
 }
 
 export type CatalogListener = (tools: ToolDefinition[]) => void;
@@ -39,13 +77,23 @@ export class McpHub implements ToolProvider {
   private catalogKey = '';
   private readonly callTimeoutMs: number;
   private readonly log: Logger;
+  private readonly onElicitation: ElicitationHandler | undefined;
   private started = false;
   private closed = false;
 
   private constructor(servers: ServerConfig[], options: McpHubOptions) {
     this.log = options.logger;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const onElicitation = options.onElicitation && logged('elicitation', options.onElicitation, this.log);
+    const onSampling = options.onSampling && logged('sampling', options.onSampling, this.log);
+    this.onElicitation = onElicitation;
     for (const config of servers) {
+      const roots = config.roots ?? options.roots;
+      const features: ClientFeatures = {
+        ...(roots ? { roots } : {}),
+        ...(onElicitation ? { onElicitation } : {}),
+        ...(onSampling ? { onSampling } : {}),
+      };
       this.connections.set(
         config.name,
         new ServerConnection(config, {
@@ -54,6 +102,7 @@ export class McpHub implements ToolProvider {
           session: {
             connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
             clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
+            features,
           },
           restart: withDefaults(options.restart),
           restartWaitMs: options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS,
@@ -63,7 +112,7 @@ export class McpHub implements ToolProvider {
     }
   }
 
-  /** Starts every server in parallel. Resolves once each is up or has failed (failures are logged). */
+  /** Starts every server in parallel. Resolves once each is up, has failed, or (remote) is being retried. */
   static async start(servers: ServerConfig[], options: McpHubOptions): Promise<McpHub> {
     const names = servers.map((s) => s.name);
     const duplicates = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
@@ -98,13 +147,21 @@ export class McpHub implements ToolProvider {
         timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.context === undefined ? {} : { context: options.context }),
       });
       result = convertToolResult(raw);
     } catch (err) {
-      const message = this.closed
-        ? `the tool hub shut down during the call to ${ref.tool}`
-        : describeCallError(err, { server: ref.server, tool: ref.tool, timeoutMs, aborted: options.signal?.aborted ?? false });
-      result = errorResult(message);
+      const pages = requiredUrlElicitations(err);
+      if (pages && !this.closed) {
+        const ask = { server: ref.server, tool: ref.tool, context: options.context, hook: this.onElicitation, signal: options.signal };
+        const failed = (e: unknown) => describeCallError(e, { server: ref.server, tool: ref.tool, timeoutMs, aborted: options.signal?.aborted ?? false });
+        result = errorResult(await explainUrlElicitations(pages, ask).catch(failed));
+      } else {
+        const message = this.closed
+          ? `the tool hub shut down during the call to ${ref.tool}`
+          : describeCallError(err, { server: ref.server, tool: ref.tool, timeoutMs, aborted: options.signal?.aborted ?? false });
+        result = errorResult(message);
+      }
     }
     this.log.info('tool call', { server: ref.server, tool: ref.tool, ms: Date.now() - started, isError: result.isError });
     return result;
@@ -112,6 +169,34 @@ export class McpHub implements ToolProvider {
 
   status(): ServerStatus[] {
     return [...this.connections.values()].map((c) => c.status());
+  }
+
+  /** Prompts of every server that is up and offers them, in config order. Never rejects. */
+  async listPrompts(): Promise<PromptInfo[]> {
+    return this.closed ? [] : content.listPrompts(this.sources());
+  }
+
+  /** Fills in a prompt; messages come back as text and as Claude content blocks. Rejects with a reason. */
+  async getPrompt(server: string, name: string, args: Record<string, string> = {}): Promise<PromptResult> {
+    return content.getPrompt(this.sources(), server, name, args);
+  }
+
+  /** Resources of every server that is up and offers them, in config order. Never rejects. */
+  async listResources(): Promise<ResourceInfo[]> {
+    return this.closed ? [] : content.listResources(this.sources());
+  }
+
+  /** URI templates for resources that are not listed one by one. Never rejects. */
+  async listResourceTemplates(): Promise<ResourceTemplateInfo[]> {
+    return this.closed ? [] : content.listResourceTemplates(this.sources());
+  }
+
+  /**
+   * Reads a resource from `server`, or from the server that lists it, or from the first that can read
+   * it; converted like a tool result, ready to attach to a question. Rejects with a reason.
+   */
+  async readResource(uri: string, server?: string): Promise<ResourceContent> {
+    return content.readResource(this.sources(), uri, server);
   }
 
   /** Called with the new catalog whenever it changes (a server's list changed, or it was given up). */
@@ -129,6 +214,11 @@ export class McpHub implements ToolProvider {
     this.listeners.clear();
     await Promise.all([...this.connections.values()].map((c) => c.close()));
     this.log.info('mcp hub closed');
+  }
+
+  private sources(): content.ContentSources {
+    if (this.closed) throw new Error('the tool hub is shut down; no server can be asked');
+    return { connections: [...this.connections.values()], timeoutMs: this.callTimeoutMs, log: this.log };
   }
 
   private rebuild(): void {
@@ -152,4 +242,24 @@ export class McpHub implements ToolProvider {
       }
     }
   }
+}
+
+/** The hook, with a log line per question (never its content, which may be personal) and per failure. */
+function logged<Req extends { server: string }, Res extends object>(
+  kind: 'elicitation' | 'sampling',
+  hook: (request: Req, context: CallContext | undefined, extras: HookExtras) => Promise<Res>,
+  log: Logger,
+): (request: Req, context: CallContext | undefined, extras: HookExtras) => Promise<Res> {
+  return async (request, context, extras) => {
+    const started = Date.now();
+    try {
+      const answer = await hook(request, context, extras);
+      const action = 'action' in answer ? answer.action : 'answered';
+      log.info(`mcp ${kind} answered`, { server: request.server, ms: Date.now() - started, action, withContext: context !== undefined });
+      return answer;
+    } catch (err) {
+      log.warn(`mcp ${kind} hook failed`, { server: request.server, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  };
 }

@@ -1,12 +1,24 @@
-// How we reach a server. Only this file knows transport kinds: a remote (Streamable HTTP / SSE)
-// transport is one more case here, and the session, supervision and hub above it stay as they are.
+// How we reach a server. Only this file and remote-transport.ts know transport kinds: the session,
+// supervision and hub above them see an OpenedTransport whatever carries it.
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LineTail } from './line-tail.js';
+import { openRemote } from './remote-transport.js';
+import type { RelatedRequestListener } from './sse-tap.js';
 import type { ServerConfig, StdioServerConfig } from './types.js';
+
+export type TransportKind = 'stdio' | 'http' | 'sse';
+
+export interface TransportObserver {
+  /** One line of the server's diagnostic output (stderr for local servers). */
+  onDiagnostic(line: string): void;
+  /** A server request arrived on the response stream of one of our requests (Streamable HTTP only). */
+  onRelatedRequest: RelatedRequestListener;
+}
 
 export interface OpenedTransport {
   transport: Transport;
+  kind: TransportKind;
   /**
    * The local process, when there is one, from spawn on (also once the transport has let go of it),
    * for /healthz and to make sure it is gone after close.
@@ -16,17 +28,20 @@ export interface OpenedTransport {
   diagnostics(count?: number): string[];
   /** Resolves once the diagnostic output has been read to its end, or after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void>;
-  /** What was started, for logs: the command (never its arguments, which may carry expanded secrets). */
+  /** Ends the server-side session politely (Streamable HTTP's DELETE), where the transport has one. */
+  terminate?(): Promise<void>;
+  /**
+   * What was started or reached, for logs and messages: the command (never its arguments, which may
+   * carry expanded secrets) or the URL's origin and path (never its query).
+   */
   label: string;
 }
 
-export function openTransport(config: ServerConfig, onDiagnostic: (line: string) => void): OpenedTransport {
-  switch (config.kind) {
-    case 'stdio':
-      return openStdio(config, onDiagnostic);
-    case 'remote':
-      throw new Error('remote servers (url) are not supported yet');
-  }
+/** Opens `config` over `kind`; remote configs take 'http' or 'sse', stdio configs 'stdio'. */
+export function openTransport(config: ServerConfig, kind: TransportKind, observer: TransportObserver): OpenedTransport {
+  if (config.kind === 'stdio') return openStdio(config, observer.onDiagnostic);
+  if (kind === 'stdio') throw new Error(`"${config.name}" is a remote server; it has no stdio transport`);
+  return openRemote(config, kind, observer.onRelatedRequest);
 }
 
 /** Remembers the pid: the SDK forgets it as soon as it starts closing, even before the process is gone. */
@@ -65,6 +80,7 @@ function openStdio(config: StdioServerConfig, onDiagnostic: (line: string) => vo
   }
   return {
     transport,
+    kind: 'stdio',
     pid: () => transport.spawnedPid,
     diagnostics: (count) => tail.tail(count),
     drained: (timeoutMs) =>

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { McpHub } from '../../src/mcp/hub.js';
 import { serverFromScript } from '../../src/mcp/script-server.js';
 import type { ServerState, ToolCallResult, ToolDefinition } from '../../src/mcp/types.js';
-import { everything, fixture, fixtures, isRunning, recordingLogger, until, type LogEntry } from '../fixtures/mcp/test-helpers.js';
+import { everything, fixture, fixtures, freePort, isRunning, recordingLogger, until, type LogEntry } from '../fixtures/mcp/test-helpers.js';
 
 const restart = { initialDelayMs: 200, maxDelayMs: 1000 };
 
@@ -25,7 +25,9 @@ describe('McpHub with failing servers', () => {
   it('reports a server that fails at start, with its stderr, while the others work', async () => {
     const log: LogEntry[] = [];
     const missing = { kind: 'stdio' as const, name: 'missing', command: 'no-such-mcp-server-binary', args: [], env: {} };
-    const remote = { kind: 'remote' as const, name: 'remote', url: 'https://mcp.example.com/mcp', headers: {} };
+    // Nothing listens there: a remote server that is down when the bot starts.
+    const port = await freePort();
+    const remote = { kind: 'remote' as const, name: 'remote', url: `http://127.0.0.1:${port}/mcp?token=abc`, headers: {} };
     const hub = await McpHub.start([fixture('broken', 'exits-at-start.mjs'), everything(), missing, remote], {
       logger: recordingLogger(log),
       restart,
@@ -38,8 +40,11 @@ describe('McpHub with failing servers', () => {
       assert.equal(status.missing?.state, 'failed');
       assert.match(status.missing?.lastError ?? '', /could not start "no-such-mcp-server-binary": command not found/);
       assert.equal(status.everything?.state, 'up');
-      assert.equal(status.remote?.state, 'failed');
-      assert.match(status.remote?.lastError ?? '', /remote servers \(url\) are not supported yet/);
+      // Remote servers come back on their own: it is retried with backoff, not given up.
+      assert.equal(status.remote?.state, 'restarting');
+      assert.equal(status.remote?.kind, 'remote');
+      assert.equal(status.remote?.lastError, `could not connect to http://127.0.0.1:${port}/mcp: connection refused`);
+      assert.equal(status.everything?.kind, 'stdio');
 
       const errors = log.filter((e) => e.level === 'error' && e.msg === 'mcp server failed to start');
       const broken = errors.find((e) => e.fields.server === 'broken');

@@ -5,33 +5,59 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { McpHub, type McpHubOptions } from '../../src/mcp/hub.js';
 import { backoffDelay } from '../../src/mcp/restart-policy.js';
-import { ServerStartError, type McpSession, type McpTool, type OpenSession, type SessionHooks } from '../../src/mcp/session.js';
+import { ServerStartError, SessionLostError, type McpSession, type McpTool, type OpenSession, type SessionHooks } from '../../src/mcp/session.js';
 import type { ServerConfig, ToolDefinition } from '../../src/mcp/types.js';
 import { recordingLogger, until, type LogEntry } from '../fixtures/mcp/test-helpers.js';
 
 const tool = (name: string): McpTool => ({ name, description: `${name} tool`, inputSchema: { type: 'object' } });
 const server = (name: string): ServerConfig => ({ kind: 'stdio', name, command: 'fake', args: [], env: {} });
+const remote = (name: string): ServerConfig => ({ kind: 'remote', name, url: `https://${name}.example.com/mcp`, headers: {} });
 
 /** Fake servers whose sessions the test can crash, break and change. */
 class FakeServers {
   readonly starts = new Map<string, number>();
   readonly broken = new Set<string>();
+  /** Fail to start with a passing cause (as an unreachable remote server does). */
+  readonly unreachable = new Set<string>();
   readonly hanging = new Set<string>();
+  /** The next call on this server finds its session gone (the server restarted and forgot it). */
+  readonly forgetful = new Set<string>();
   readonly tools = new Map<string, McpTool[]>();
   readonly live = new Map<string, SessionHooks>();
   readonly closed: string[] = [];
+  readonly calls: { server: string; tool: string; session: number }[] = [];
 
   readonly open: OpenSession = async (config, hooks, options) => {
-    this.starts.set(config.name, (this.starts.get(config.name) ?? 0) + 1);
+    const generation = (this.starts.get(config.name) ?? 0) + 1;
+    this.starts.set(config.name, generation);
     if (this.hanging.has(config.name)) {
       await new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     }
     if (this.broken.has(config.name)) throw new ServerStartError('exited before completing the MCP handshake', ['line 1', 'Error: no key']);
+    if (this.unreachable.has(config.name)) throw new ServerStartError('could not connect: connection refused', [], true);
     this.live.set(config.name, hooks);
+    const refuse = async (): Promise<never> => {
+      throw new Error('not offered');
+    };
     const session: McpSession = {
       pid: undefined,
+      transport: config.kind === 'stdio' ? 'stdio' : 'http',
+      offers: { prompts: false, resources: false },
       listTools: async () => this.tools.get(config.name) ?? [tool('ping')],
-      callTool: async (name) => ({ content: [{ type: 'text', text: `${config.name}/${name} ok` }] }),
+      callTool: async (name) => {
+        this.calls.push({ server: config.name, tool: name, session: generation });
+        if (this.forgetful.delete(config.name)) {
+          // As the real session does: report the loss (onClosed), then fail with SessionLostError.
+          this.crash(config.name);
+          throw new SessionLostError('Streamable HTTP error: Error POSTing to endpoint: session not found');
+        }
+        return { content: [{ type: 'text', text: `${config.name}/${name} ok` }] };
+      },
+      listPrompts: refuse,
+      getPrompt: refuse,
+      listResources: refuse,
+      listResourceTemplates: refuse,
+      readResource: refuse,
       diagnostics: async () => ['last words'],
       close: async () => {
         this.closed.push(config.name);
@@ -98,7 +124,9 @@ describe('McpHub supervision (fake sessions)', () => {
     const fakes = new FakeServers();
     const hub = await startHub(fakes, ['a']);
     fakes.crash('a');
-    assert.equal(stateOf(hub, 'a'), 'down');
+    // The backoff wait already counts as restarting, with the time of the next attempt.
+    assert.equal(stateOf(hub, 'a'), 'restarting');
+    assert.ok(Date.parse(hub.status()[0]?.nextAttemptAt ?? '') > 0, 'nextAttemptAt during the wait');
     assert.deepEqual(hub.listTools().map((t) => t.name), ['a__ping'], 'tools stay listed while it restarts');
     await until(() => stateOf(hub, 'a') === 'up', 'restart');
     assert.equal(fakes.starts.get('a'), 2);
@@ -110,7 +138,7 @@ describe('McpHub supervision (fake sessions)', () => {
     const fakes = new FakeServers();
     const hub = await startHub(fakes, ['a'], { restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
     fakes.crash('a');
-    assert.equal(stateOf(hub, 'a'), 'down');
+    assert.equal(stateOf(hub, 'a'), 'restarting');
     const result = await hub.callTool('a__ping', {});
     assert.equal(result.isError, false);
     assert.equal(result.summary, 'a/ping ok');
@@ -164,6 +192,54 @@ describe('McpHub supervision (fake sessions)', () => {
     fakes.live.get('a')?.onToolsChanged();
     await until(() => hub.listTools().length === 1, 'second refresh');
     assert.equal(seen.length, 1);
+    await hub.close();
+  });
+
+  it('reports each server\'s kind and transport', async () => {
+    const fakes = new FakeServers();
+    const hub = await McpHub.start([server('local'), remote('far')], {
+      logger: recordingLogger([]),
+      openSession: fakes.open,
+    });
+    assert.deepEqual(hub.status().map((s) => [s.name, s.kind, s.transport, s.state]), [
+      ['local', 'stdio', 'stdio', 'up'],
+      ['far', 'remote', 'http', 'up'],
+    ]);
+    await hub.close();
+  });
+
+  it('keeps retrying a remote server that is not reachable at start, instead of giving up', async () => {
+    const fakes = new FakeServers();
+    fakes.unreachable.add('far');
+    const log: LogEntry[] = [];
+    const hub = await McpHub.start([remote('far')], {
+      logger: recordingLogger(log),
+      openSession: fakes.open,
+      restart: { initialDelayMs: 20, maxDelayMs: 50, maxAttempts: 100 },
+    });
+    assert.equal(stateOf(hub, 'far'), 'restarting');
+    assert.equal(hub.status()[0]?.lastError, 'could not connect: connection refused');
+    assert.ok(log.some((e) => e.level === 'warn' && e.msg === 'mcp server not reachable yet; retrying with backoff' && e.fields.url === 'https://far.example.com/mcp'));
+    await until(() => (fakes.starts.get('far') ?? 0) >= 3, 'a few retries');
+    fakes.unreachable.delete('far');
+    await until(() => stateOf(hub, 'far') === 'up', 'it comes up once reachable');
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['far__ping']);
+    await hub.close();
+  });
+
+  it('sends a call again on a fresh session when the old one was gone before the call reached it', async () => {
+    const fakes = new FakeServers();
+    const log: LogEntry[] = [];
+    const hub = await startHub(fakes, ['a'], { restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } }, log);
+    fakes.forgetful.add('a');
+    const result = await hub.callTool('a__ping', {});
+    assert.equal(result.isError, false, result.summary);
+    assert.deepEqual(fakes.calls, [
+      { server: 'a', tool: 'ping', session: 1 },
+      { server: 'a', tool: 'ping', session: 2 },
+    ]);
+    assert.equal(stateOf(hub, 'a'), 'up');
+    assert.ok(log.some((e) => e.msg === 'mcp session was gone; reconnected and sent the request again'));
     await hub.close();
   });
 

@@ -71,13 +71,86 @@ describe('parseServersFile', () => {
     assert.deepEqual(inArgs, ['mcp.json: mcpServers.x.args[1] uses ${KEY}, which is not set; set it in the environment or .env']);
   });
 
-  it('rejects remote entries clearly instead of ignoring them', () => {
-    const problems = problemsOf(() => parse({ mcpServers: { linear: { url: 'https://mcp.linear.app/sse' }, ok: { command: 'x' } } }));
+  it('parses remote entries: url, headers, type, with ${VAR} expanded in url and headers', () => {
+    const servers = parse(
+      {
+        mcpServers: {
+          linear: { url: 'https://mcp.linear.app/sse', type: 'sse' },
+          github: {
+            url: 'https://${GH_HOST}/mcp/?team=${TEAM:-core}',
+            headers: { Authorization: 'Bearer ${GITHUB_TOKEN}', 'X-Team': 'bots' },
+          },
+          typed: { type: 'streamable-http', url: 'http://127.0.0.1:3001/mcp' },
+          plain: { type: 'http', url: 'http://localhost:3001/mcp', autoApprove: ['ignored'] },
+        },
+      },
+      { GH_HOST: 'api.githubcopilot.com', GITHUB_TOKEN: 'ghp_x' },
+    );
+    assert.deepEqual(servers, [
+      { kind: 'remote', name: 'linear', url: 'https://mcp.linear.app/sse', headers: {}, transport: 'sse' },
+      {
+        kind: 'remote',
+        name: 'github',
+        url: 'https://api.githubcopilot.com/mcp/?team=core',
+        headers: { Authorization: 'Bearer ghp_x', 'X-Team': 'bots' },
+        transport: 'auto',
+      },
+      { kind: 'remote', name: 'typed', url: 'http://127.0.0.1:3001/mcp', headers: {}, transport: 'http' },
+      { kind: 'remote', name: 'plain', url: 'http://localhost:3001/mcp', headers: {}, transport: 'http' },
+    ]);
+  });
+
+  it('names the file, the key and the fix for problems in remote entries', () => {
+    const problems = problemsOf(() =>
+      parse({
+        mcpServers: {
+          a: { url: 'https://x/mcp', headers: { Authorization: 'Bearer ${TOKEN}' } },
+          b: { url: '${HOST}/mcp' },
+          c: { url: 'ftp://files.example.com' },
+          d: { url: 'https://x', command: 'node' },
+          e: { type: 'sse' },
+          f: { url: 'https://x', type: 'websocket' },
+          g: { url: 'https://x', headers: { 'Bad Header': 'v', Ok: 42 } },
+          h: { url: 'https://x', headers: { X: 'a${NL}b' } },
+        },
+      }, { NL: '\n' }),
+    );
+    assert.deepEqual(problems, [
+      'mcp.json: mcpServers.a.headers.Authorization uses ${TOKEN}, which is not set; set it in the environment or .env',
+      'mcp.json: mcpServers.b.url uses ${HOST}, which is not set; set it in the environment or .env',
+      'mcp.json: mcpServers.c.url ("ftp://files.example.com") is not an http:// or https:// address',
+      'mcp.json: mcpServers.d has both "command" and "url"; keep "command" for a local server or "url" for a remote one',
+      'mcp.json: mcpServers.e.url is missing; give the server\'s address, e.g. "https://mcp.example.com/mcp"',
+      'mcp.json: mcpServers.f.type is "websocket"; a server with a "url" takes "http" (Streamable HTTP) or "sse", or no type to try both',
+      'mcp.json: mcpServers.g.headers.Ok must be a string',
+      'mcp.json: mcpServers.h.headers.X contains a line break; header values must be one line',
+    ]);
+  });
+
+  it('never echoes an expanded secret in a message', () => {
+    const problems = problemsOf(() => parse({ mcpServers: { a: { url: 'ftp://${SECRET}@host' } } }, { SECRET: 'hunter2-secret' }));
     assert.equal(problems.length, 1);
-    assert.match(problems[0] ?? '', /^mcp\.json: mcpServers\.linear\.url: remote servers \(url\) are not supported yet; /);
-    assert.match(problems[0] ?? '', /mcp-remote/);
-    const typed = problemsOf(() => parse({ mcpServers: { r: { type: 'streamable-http', command: 'x' } } }));
-    assert.match(typed[0] ?? '', /remote servers \(url\) are not supported yet/);
+    assert.ok(!problems[0]?.includes('hunter2-secret'), problems[0]);
+  });
+
+  it('turns roots (paths relative to the file, or URIs) into file:// roots', () => {
+    const servers = parseServersFile(
+      JSON.stringify({
+        mcpServers: {
+          local: { command: 'x', roots: ['./docs', '${DATA}', { uri: 'file:///srv/shared', name: 'Shared' }] },
+          far: { url: 'https://x/mcp', roots: [{ uri: '/abs/path', name: 'Abs' }] },
+        },
+      }),
+      { file: 'mcp.json', env: { DATA: '/var/data' }, baseDir: '/etc/bot' },
+    );
+    assert.deepEqual(servers.map((s) => s.roots), [
+      [{ uri: 'file:///etc/bot/docs' }, { uri: 'file:///var/data' }, { uri: 'file:///srv/shared', name: 'Shared' }],
+      [{ uri: 'file:///abs/path', name: 'Abs' }],
+    ]);
+    const bad = problemsOf(() => parse({ mcpServers: { a: { command: 'x', roots: 'docs' } }, }));
+    assert.match(bad[0] ?? '', /^mcp\.json: mcpServers\.a\.roots must be a list of directories/);
+    const item = problemsOf(() => parse({ mcpServers: { a: { command: 'x', roots: [3] } } }));
+    assert.match(item[0] ?? '', /^mcp\.json: mcpServers\.a\.roots\[0\] must be a directory path/);
   });
 
   it('collects every problem, each with file, key and fix', () => {
@@ -98,9 +171,9 @@ describe('parseServersFile', () => {
       'mcp.json: mcpServers.b.command must be a string: the program that starts the server, e.g. "npx" or "node"',
       'mcp.json: mcpServers.b.args must be a list of strings, e.g. ["-y", "@modelcontextprotocol/server-memory"]',
       'mcp.json: mcpServers.c.env.PORT must be a string (quote numbers and booleans)',
-      'mcp.json: mcpServers.d must be an object like {"command": "npx", "args": ["-y", "some-mcp-server"]}',
+      'mcp.json: mcpServers.d must be an object like {"command": "npx", "args": ["-y", "some-mcp-server"]} or {"url": "https://..."}',
       'mcp.json: mcpServers.e.command is empty; give the program that starts the server, e.g. "npx" or "node"',
-      'mcp.json: mcpServers.f.type is "websocket"; only "stdio" (a local command) is supported',
+      'mcp.json: mcpServers.f.type is "websocket"; use "stdio" for a local command, or "http" / "sse" with a "url"',
     ]);
   });
 
