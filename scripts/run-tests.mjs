@@ -44,6 +44,11 @@ async function ensureRedis() {
 
 const filter = process.argv.slice(2);
 const files = listTests(path.join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  // node --test with no files would go looking for tests on its own (and run the fixtures).
+  console.error(`no test file matches ${filter.join(', ')}`);
+  process.exit(1);
+}
 const redis = await ensureRedis();
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

@@ -2,12 +2,14 @@
 // (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
 import type { Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
-import { startEngine } from './engine.js';
+import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
 import { resolveServers } from './servers.js';
 import { loadPolicyFile, needsApproval, policyLocation } from './policy/index.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { createApprovals } from './slack/approvals.js';
+import { createElicitations } from './slack/elicitation.js';
+import { createSamplingHandler } from './slack/sampling.js';
 import { createSlackApp, LogLevel } from './slack/app.js';
 import { DEFAULT_DEDUPE_TTL_MS } from './slack/dedupe.js';
 import { createEngagedThreads } from './slack/engaged.js';
@@ -43,7 +45,10 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
   const servers = resolveServers(config.mcp, env, logger);
   const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
-  const engine = await startEngine(config, servers, logger);
+  // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
+  // that led to them; the handlers exist once the Slack side below is built.
+  let questions: ServerQuestions = {};
+  const engine = await startEngine(config, servers, logger, { questions: () => questions });
   // Claims and thread locks: in this process for sqlite:// and memory://, shared through Redis
   // for redis://, so replicas answer each message once and a thread's messages in order.
   let coordinator: Awaited<ReturnType<typeof createCoordinator>>;
@@ -62,6 +67,17 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
   });
   const engaged = createEngagedThreads(engine.store, config.store.ttlMs);
   const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
+  questions = {
+    elicitation: elicitations.handler,
+    sampling: createSamplingHandler({
+      approvals,
+      sampler: engine.sampler,
+      logger: logger.child({ room: 'slack' }),
+      timeoutMs: policy.approval.timeoutSeconds * 1000,
+      maxTokensCap: config.mcp.samplingMaxTokens,
+    }),
+  };
   const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs);
@@ -96,6 +112,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     feedbackActionId: FEEDBACK_ACTION_ID,
     health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
     approvals,
+    elicitations,
     overview: {
       command: SLASH_COMMAND,
       recent,

@@ -32,6 +32,10 @@ export interface Config {
     /** True when MCP_CONFIG was set explicitly (then a missing file is an error, not "no servers"). */
     explicit: boolean;
     callTimeoutMs: number;
+    /** Directories offered to every server as MCP roots (a server entry's own "roots" win). */
+    roots: string[];
+    /** The most tokens a server's sampling request may use. */
+    samplingMaxTokens: number;
   };
   /** lockLeaseMs: how long a replica that died mid-turn keeps its thread locked (redis:// only). */
   store: { url: string; ttlMs: number; lockLeaseMs: number };
@@ -78,6 +82,8 @@ const envSchema = z.object({
   SYSTEM_PROMPT: optionalText,
   MCP_CONFIG: optionalText,
   MCP_CALL_TIMEOUT_MS: intIn('MCP_CALL_TIMEOUT_MS', 1000, 3_600_000, 60_000),
+  MCP_ROOTS: optionalText,
+  SAMPLING_MAX_TOKENS: intIn('SAMPLING_MAX_TOKENS', 1, 64_000, 1024),
   STORE_URL: optionalText,
   HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
   LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
@@ -155,7 +161,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       maxRetries: n.ANTHROPIC_MAX_RETRIES,
       system: n.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
     },
-    mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS },
+    mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS,
+      roots: (n.MCP_ROOTS ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
+      samplingMaxTokens: n.SAMPLING_MAX_TOKENS,
+    },
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
     logLevel: n.LOG_LEVEL,

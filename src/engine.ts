@@ -4,21 +4,62 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createAgent, createConversations, type Conversations } from './agent/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { McpHub, type ServerConfig } from './mcp/index.js';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { createSampler, type Sampler } from './agent/sampler.js';
+import { McpHub, type ElicitationHandler, type SamplingHandler, type ServerConfig } from './mcp/index.js';
 import { openStore, type Store } from './store.js';
 
 export interface Engine {
   store: Store;
   hub: McpHub;
   conversations: Conversations;
+  /** Answers a server's sampling request with Claude (after the front has asked the person). */
+  sampler: Sampler;
   close(): Promise<void>;
 }
 
-export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, storeUrl = config.store.url): Promise<Engine> {
-  const store = await openStore(storeUrl);
+/**
+ * How the front answers servers' questions. Looked up at the moment a server asks (the front is
+ * built after the engine); a front that answers none leaves these undefined, and the hub then does
+ * not offer those capabilities to servers at all.
+ */
+export interface ServerQuestions {
+  elicitation?: ElicitationHandler;
+  sampling?: SamplingHandler;
+}
+
+export interface EngineOptions {
+  storeUrl?: string;
+  /** Set by the Slack front once it exists; the terminal chat answers no server questions. */
+  questions?: () => ServerQuestions;
+}
+
+export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, options: EngineOptions = {}): Promise<Engine> {
+  const store = await openStore(options.storeUrl ?? config.store.url);
+  const questions = options.questions;
   let hub: McpHub;
   try {
-    hub = await McpHub.start(servers, { logger: logger.child({ room: 'mcp' }), callTimeoutMs: config.mcp.callTimeoutMs });
+    hub = await McpHub.start(servers, {
+      logger: logger.child({ room: 'mcp' }),
+      callTimeoutMs: config.mcp.callTimeoutMs,
+      ...(config.mcp.roots.length > 0
+        ? { roots: config.mcp.roots.map((dir) => ({ uri: pathToFileURL(path.resolve(dir)).href, name: path.basename(path.resolve(dir)) })) }
+        : {}),
+      ...(questions
+        ? {
+            onElicitation: (request, context, extras) => {
+              const handler = questions().elicitation;
+              return handler ? handler(request, context, extras) : Promise.resolve({ action: 'decline' as const });
+            },
+            onSampling: (request, context, extras) => {
+              const handler = questions().sampling;
+              if (!handler) throw new Error('This bot does not take sampling requests here.');
+              return handler(request, context, extras);
+            },
+          }
+        : {}),
+    });
   } catch (error) {
     await store.disconnect();
     throw error;
@@ -39,10 +80,12 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     logger: logger.child({ room: 'agent' }),
   });
   const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });
+  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens });
   return {
     store,
     hub,
     conversations,
+    sampler,
     async close() {
       await hub.close();
       await store.disconnect();

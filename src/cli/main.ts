@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   let engine;
   try {
     const servers = resolveServers(config.mcp, env, logger, args.script);
-    engine = await startEngine(config, servers, logger, 'memory://');
+    engine = await startEngine(config, servers, logger, { storeUrl: 'memory://' });
   } catch (error) {
     return report(error);
   }

@@ -7,6 +7,7 @@ import type { AgentSink, Usage } from '../agent/types.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, turnDeadline, type Policy } from '../policy/index.js';
 import type { Approvals } from './approvals.js';
+import { withCallContext } from './call-context.js';
 import { conversationLock, type Coordinator } from '../coordination/index.js';
 import type { Logger } from '../log.js';
 import type { Dedupe } from './dedupe.js';
@@ -170,7 +171,10 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
   const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId });
-  const turnOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
+  const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
+  // Each call carries who it is for, so a server's question during it reaches this thread.
+  const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId };
+  const turnOptions = { ...policyOptions, tools: withCallContext(policyOptions.tools, callContext) };
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;

@@ -10,6 +10,7 @@ import { registerActionListeners } from './listeners/actions.js';
 import { registerEventListeners } from './listeners/events.js';
 import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
 import type { Approvals } from './approvals.js';
+import type { Elicitations } from './elicitation.js';
 import type { createAnswerer } from './answer.js';
 
 export interface Health {
@@ -27,6 +28,7 @@ export interface SlackAppDeps {
   health: () => Health;
   overview: OverviewDeps;
   approvals?: Approvals;
+  elicitations?: Elicitations;
 }
 
 export interface SlackFront {
@@ -63,6 +65,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
   registerOverviewListeners(app, deps.overview);
   deps.approvals?.register(app);
+  deps.elicitations?.register(app);
   app.error(async (error) => {
     logger.error('bolt listener error', { error: error.message });
   });

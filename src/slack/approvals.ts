@@ -11,7 +11,7 @@ import type { Store } from '../store.js';
 import { createPendingBoard } from './pending.js';
 
 
-interface ApprovalRecord {
+export interface ApprovalRecord {
   id: string;
   conversation: string;
   channel: string;
@@ -51,7 +51,7 @@ export function createApprovals(options: ApprovalsOptions) {
 
   return {
     /** An Approver for one question: it asks in that question's thread. */
-    approverFor(target: ApprovalTarget): Approver {
+    approverFor(target: ApprovalTarget, headline: (record: ApprovalRecord, timeoutMs: number) => string = toolHeadline): Approver {
       return {
         request(request) {
           const work = ask(request);
@@ -78,7 +78,7 @@ export function createApprovals(options: ApprovalsOptions) {
             channel: target.channel,
             thread_ts: target.threadTs,
             text: `Approval needed: ${request.server}/${request.tool}`,
-            blocks: approvalBlocks(record, request.args, request.timeoutMs),
+            blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args),
           });
           logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
           const answered = await board.wait(record.id, record.expiresAt, request.signal);
@@ -151,7 +151,15 @@ export function createApprovals(options: ApprovalsOptions) {
 
 export type Approvals = ReturnType<typeof createApprovals>;
 
-function approvalBlocks(record: ApprovalRecord, args: unknown, timeoutMs: number): types.KnownBlock[] {
+function toolHeadline(record: ApprovalRecord, timeoutMs: number): string {
+  return `:raised_hand: <@${record.askedBy}>, Claude wants to run \`${record.server}/${record.tool}\`, which can change things. Approve within ${minutes(timeoutMs)}?`;
+}
+
+export function samplingHeadline(record: ApprovalRecord, timeoutMs: number): string {
+  return `:raised_hand: <@${record.askedBy}>, the server \`${record.server}\` asks to use Claude for a reply of its own (the messages it sends are below). Allow within ${minutes(timeoutMs)}?`;
+}
+
+function approvalBlocks(id: string, headline: string, args: unknown): types.KnownBlock[] {
   let json = JSON.stringify(args ?? {}, null, 2);
   if (json.length > 2500) json = json.slice(0, 2500) + '\n…';
   return [
@@ -159,15 +167,15 @@ function approvalBlocks(record: ApprovalRecord, args: unknown, timeoutMs: number
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:raised_hand: <@${record.askedBy}>, Claude wants to run \`${record.server}/${record.tool}\`, which can change things. Approve within ${minutes(timeoutMs)}?`,
+        text: headline,
       },
     },
     { type: 'section', text: { type: 'mrkdwn', text: '```' + json.replace(/```/g, '`\u200b``') + '```' } },
     {
       type: 'actions',
       elements: [
-        { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: record.id },
-        { type: 'button', action_id: DENY_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: record.id },
+        { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: id },
+        { type: 'button', action_id: DENY_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: id },
       ],
     },
   ];

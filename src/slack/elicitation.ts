@@ -1,0 +1,254 @@
+// A server asks the person for input during a tool call (MCP elicitation). Form mode: the person
+// who asked gets a Block Kit form in the thread, built from the requested schema (string, number,
+// integer, boolean, enum; defaults filled in) with Send / Decline / Cancel. URL mode: the link, with
+// Open / Decline. The answer goes back to the server; no answer in time declines. Answers go through
+// the pending board (the store), like approvals, so any replica may receive the click.
+import { randomUUID } from 'node:crypto';
+import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import type { ElicitationField, ElicitationHandler, ElicitationResponse, ElicitationValue } from '../mcp/types.js';
+import type { Store } from '../store.js';
+import { slackContextOf } from './call-context.js';
+import { escapeMrkdwn } from './format.js';
+import { createPendingBoard } from './pending.js';
+
+export const ELICIT_SEND = 'elicit_send';
+export const ELICIT_OPEN = 'elicit_open';
+export const ELICIT_DECLINE = 'elicit_decline';
+export const ELICIT_CANCEL = 'elicit_cancel';
+const FIELD_BLOCK = 'elicit_field_';
+const FIELD_ACTION = 'value';
+
+interface ElicitationRecord {
+  id: string;
+  askedBy: string;
+  server: string;
+  fields: ElicitationField[];
+}
+
+export interface ElicitationsOptions {
+  store: Store;
+  logger: Logger;
+  /** How long a question waits for the person. Default 10 minutes. */
+  timeoutMs?: number;
+  pollMs?: number;
+}
+
+export function createElicitations(options: ElicitationsOptions) {
+  const { store, logger } = options;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const board = createPendingBoard<ElicitationResponse>(store, 'elicit', options.pollMs);
+  const key = (id: string) => `elicit:${id}`;
+
+  const handler: ElicitationHandler = async (request, context, extras) => {
+    const target = slackContextOf(context);
+    // Nobody to ask (a call from outside a Slack thread): decline rather than wait for nothing.
+    if (!target) return { action: 'decline' };
+    const record: ElicitationRecord = { id: randomUUID(), askedBy: target.askedBy, server: request.server, fields: request.mode === 'form' ? request.fields : [] };
+    await store.set(key(record.id), record, timeoutMs + 60_000);
+    await board.open(record.id, timeoutMs);
+    const blocks = request.mode === 'form' ? formBlocks(record, request.message) : linkBlocks(record, request.message, request.url);
+    const posted = await target.client.chat.postMessage({
+      channel: target.channel,
+      thread_ts: target.threadTs,
+      text: `${request.server} asks: ${request.message}`.slice(0, 3000),
+      blocks,
+    });
+    logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });
+    const answered = await board.wait(record.id, Date.now() + timeoutMs, extras.signal);
+    await board.close(record.id).catch(() => undefined);
+    const response: ElicitationResponse = answered?.answer ?? { action: 'decline' };
+    const how = !answered
+      ? extras.signal.aborted
+        ? 'was withdrawn by the server'
+        : `got no answer within ${Math.round(timeoutMs / 60_000)} min, so it was declined`
+      : response.action === 'accept'
+        ? `was answered by <@${answered.by}>`
+        : `was ${response.action === 'decline' ? 'declined' : 'cancelled'} by <@${answered.by}>`;
+    if (posted.ts) {
+      await target.client.chat
+        .update({ channel: target.channel, ts: posted.ts, text: `:speech_balloon: ${escapeMrkdwn(request.server)}'s question ${how}.`, blocks: [] })
+        .catch((error: unknown) => logger.warn('could not update the question', { error: String(error) }));
+    }
+    logger.info('elicitation answered', { conversation: target.conversation, elicitation: record.id, action: response.action });
+    return response;
+  };
+
+  return {
+    handler,
+    register(app: App): void {
+      const answer =
+        (action: 'accept' | 'decline' | 'cancel') =>
+        async ({ ack, body, action: button, client }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; client: webApi.WebClient }) => {
+          await ack();
+          const id = button.value ?? '';
+          const user = body.user.id;
+          const channel = body.channel?.id ?? body.container.channel_id;
+          const tell = (text: string) =>
+            channel ? client.chat.postEphemeral({ channel, user, text, thread_ts: body.message?.thread_ts }).then(() => undefined) : Promise.resolve();
+          const record = (await store.get(key(id))) as ElicitationRecord | undefined;
+          if (!record) return tell('This question is no longer waiting for an answer.');
+          if (user !== record.askedBy) return tell(`Only <@${record.askedBy}> can answer this question.`);
+          let response: ElicitationResponse = { action: action === 'accept' ? 'accept' : action };
+          if (action === 'accept' && body.actions[0]?.action_id === ELICIT_SEND) {
+            const parsed = readForm(record.fields, body.state?.values ?? {});
+            if (!parsed.ok) return tell(`Please fix: ${parsed.problems.join('; ')}`);
+            response = { action: 'accept', content: parsed.content };
+          }
+          const result = await board.answer(id, response, user);
+          if (result === 'answered-already') return tell('This question was already answered.');
+          if (result === 'nobody-waiting') {
+            const messageTs = body.message?.ts;
+            if (messageTs && channel) {
+              await client.chat.update({ channel, ts: messageTs, text: ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.', blocks: [] });
+            }
+          }
+        };
+      app.action<BlockAction<ButtonAction>>(ELICIT_SEND, answer('accept'));
+      app.action<BlockAction<ButtonAction>>(ELICIT_OPEN, answer('accept'));
+      app.action<BlockAction<ButtonAction>>(ELICIT_DECLINE, answer('decline'));
+      app.action<BlockAction<ButtonAction>>(ELICIT_CANCEL, answer('cancel'));
+    },
+  };
+}
+
+export type Elicitations = ReturnType<typeof createElicitations>;
+
+function header(record: ElicitationRecord, message: string): types.KnownBlock {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: `:speech_balloon: <@${record.askedBy}>, *${escapeMrkdwn(record.server)}* asks:\n${escapeMrkdwn(message).slice(0, 2800)}` },
+  };
+}
+
+function buttons(record: ElicitationRecord, first: types.Button): types.KnownBlock {
+  return {
+    type: 'actions',
+    elements: [
+      first,
+      { type: 'button', action_id: ELICIT_DECLINE, text: { type: 'plain_text', text: 'Decline' }, value: record.id },
+      { type: 'button', action_id: ELICIT_CANCEL, text: { type: 'plain_text', text: 'Cancel' }, value: record.id },
+    ],
+  };
+}
+
+export function formBlocks(record: ElicitationRecord, message: string): types.KnownBlock[] {
+  return [
+    header(record, message),
+    ...record.fields.slice(0, 45).map((field) => inputBlock(field)),
+    buttons(record, { type: 'button', action_id: ELICIT_SEND, style: 'primary', text: { type: 'plain_text', text: 'Send' }, value: record.id }),
+  ];
+}
+
+function linkBlocks(record: ElicitationRecord, message: string, url: string): types.KnownBlock[] {
+  return [
+    header(record, `${message}\n<${url}|${escapeMrkdwn(url)}>`),
+    buttons(record, { type: 'button', action_id: ELICIT_OPEN, style: 'primary', text: { type: 'plain_text', text: 'Open' }, url, value: record.id }),
+  ];
+}
+
+const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: (text || ' ').slice(0, max) });
+const option = (o: { value: string; label: string }) => ({ text: plain(o.label, 75), value: o.value.slice(0, 150) });
+
+function inputBlock(field: ElicitationField): types.KnownBlock {
+  const base = {
+    type: 'input' as const,
+    block_id: FIELD_BLOCK + field.name,
+    label: plain(field.title ?? field.name, 2000),
+    optional: !field.required,
+    ...(field.description ? { hint: plain(field.description, 2000) } : {}),
+  };
+  switch (field.type) {
+    case 'string':
+      if (field.format === 'date') return { ...base, element: { type: 'datepicker', action_id: FIELD_ACTION, ...(field.default ? { initial_date: field.default } : {}) } };
+      if (field.format === 'email') return { ...base, element: { type: 'email_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
+      if (field.format === 'uri') return { ...base, element: { type: 'url_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
+      return {
+        ...base,
+        element: {
+          type: 'plain_text_input',
+          action_id: FIELD_ACTION,
+          ...(field.default !== undefined ? { initial_value: field.default } : {}),
+          ...(field.minLength !== undefined ? { min_length: field.minLength } : {}),
+          ...(field.maxLength !== undefined ? { max_length: Math.min(field.maxLength, 3000) } : {}),
+        },
+      };
+    case 'number':
+    case 'integer':
+      return {
+        ...base,
+        element: {
+          type: 'number_input',
+          action_id: FIELD_ACTION,
+          is_decimal_allowed: field.type === 'number',
+          ...(field.default !== undefined ? { initial_value: String(field.default) } : {}),
+          ...(field.minimum !== undefined ? { min_value: String(field.minimum) } : {}),
+          ...(field.maximum !== undefined ? { max_value: String(field.maximum) } : {}),
+        },
+      };
+    case 'boolean': {
+      const yes = { text: plain('Yes'), value: 'true' };
+      // A checkbox cannot be "required" to be ticked: false is an answer too.
+      return { ...base, optional: true, element: { type: 'checkboxes', action_id: FIELD_ACTION, options: [yes], ...(field.default ? { initial_options: [yes] } : {}) } };
+    }
+    case 'enum': {
+      const options = field.options.slice(0, 100).map(option);
+      const initial = options.find((o) => o.value === field.default);
+      return { ...base, element: { type: 'static_select', action_id: FIELD_ACTION, options, ...(initial ? { initial_option: initial } : {}) } };
+    }
+    case 'multi-enum': {
+      const options = field.options.slice(0, 100).map(option);
+      const initial = options.filter((o) => field.default?.includes(o.value));
+      return { ...base, element: { type: 'multi_static_select', action_id: FIELD_ACTION, options, ...(initial.length > 0 ? { initial_options: initial } : {}) } };
+    }
+  }
+}
+
+interface FieldState {
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: { value: string }[];
+  selected_date?: string | null;
+}
+
+/** The form's answers as the server asked for them, or what is wrong with them. */
+export function readForm(
+  fields: ElicitationField[],
+  values: Record<string, Record<string, FieldState>>,
+): { ok: true; content: Record<string, ElicitationValue> } | { ok: false; problems: string[] } {
+  const content: Record<string, ElicitationValue> = {};
+  const problems: string[] = [];
+  for (const field of fields) {
+    const state = values[FIELD_BLOCK + field.name]?.[FIELD_ACTION] ?? {};
+    const label = field.title ?? field.name;
+    let value: ElicitationValue | undefined;
+    switch (field.type) {
+      case 'string':
+        value = (state.selected_date ?? state.value ?? undefined) || undefined;
+        break;
+      case 'number':
+      case 'integer': {
+        if (state.value == null || state.value === '') break;
+        const n = Number(state.value);
+        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) problems.push(`${label} must be ${field.type === 'integer' ? 'a whole number' : 'a number'}`);
+        else value = n;
+        break;
+      }
+      case 'boolean':
+        value = (state.selected_options ?? []).some((o) => o.value === 'true');
+        break;
+      case 'enum':
+        value = state.selected_option?.value;
+        break;
+      case 'multi-enum':
+        value = (state.selected_options ?? []).map((o) => o.value);
+        break;
+    }
+    if (value === undefined) {
+      if (field.required) problems.push(`${label} is required`);
+      continue;
+    }
+    content[field.name] = value;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, content };
+}
