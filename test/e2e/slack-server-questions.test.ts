@@ -1,0 +1,121 @@
+// Servers asking things during a tool call, answered in Slack by the person who asked: a form
+// (elicitation) built from the requested schema, a request to use Claude (sampling) approved like a
+// tool call, and the roots the bot declares. Against server-everything, through the real bot.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { reply, type MessagesRequest, type ReplySpec } from '../fakes/anthropic.js';
+import type { RecordedCall } from '../fakes/slack-api.js';
+import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
+import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
+
+const lastResult = (request: MessagesRequest | undefined) => JSON.stringify(request?.messages.at(-1)?.content ?? '');
+
+describe('slack: servers asking questions', () => {
+  let h: Harness;
+  let rootDir: string;
+  let next: (request: MessagesRequest, callIndex: number) => ReplySpec = () => reply.text('ok');
+  before(async () => {
+    rootDir = mkdtempSync(path.join(tmpdir(), 'bot-root-'));
+    h = await startHarness({ script: (request, i) => next(request, i), env: { MCP_ROOTS: rootDir } });
+  });
+  after(() => h.stop());
+
+  /** The tool call in the first model call, and the tool's result echoed back in the second. */
+  function toolThenEcho(name: string, input: Record<string, unknown>) {
+    const first = h.anthropic.calls.length;
+    next = (request, i) => (i === first ? reply.tools([{ id: `toolu_${i}`, name, input }]) : reply.text(`Tool said: ${lastResult(request).slice(0, 300)}`));
+  }
+
+  async function questionMessage(channel: string, thread: string, prefix: string): Promise<RecordedCall> {
+    return h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts === thread && String(c.body.text).includes(prefix), 15_000);
+  }
+
+  async function click(message: RecordedCall, actionId: string, user: string, values: Record<string, unknown> = {}): Promise<void> {
+    const id = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(message.body.blocks))?.[1] ?? '';
+    const payload = blockActionsPayload({ action_id: actionId, value: id, user, channel: String(message.body.channel), message_ts: String(message.response?.ts), thread_ts: String(message.body.thread_ts) });
+    payload.state = { values };
+    const response = await postInteraction(`${h.url}/slack/events`, payload, { signingSecret: TEST_SIGNING_SECRET });
+    assert.equal(response.status, 200);
+  }
+
+  const done = (channel: string, thread: string) => h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === thread && c.body.channel === channel, 15_000);
+
+  it('shows a form built from the schema, with defaults, and sends the answers back to the server', async () => {
+    toolThenEcho('everything__trigger-elicitation-request', {});
+    const thread = nextTs();
+    await h.mention({ channel: 'C1000', user: 'U1', text: '<@U0FAKEBOT1> ask me things', ts: thread });
+    const form = await questionMessage('C1000', thread, 'asks');
+    const blocks = JSON.stringify(form.body.blocks);
+    assert.match(blocks, /"block_id":"elicit_field_name".*"type":"plain_text_input"/);
+    assert.match(blocks, /"initial_value":"It was a dark and stormy night\."/, 'a string default is filled in');
+    assert.match(blocks, /"type":"email_text_input"/);
+    assert.match(blocks, /"type":"checkboxes"/, 'a boolean is a checkbox');
+    assert.match(blocks, /"type":"number_input","action_id":"value","is_decimal_allowed":false,"initial_value":"42"/, 'an integer with its default');
+    assert.match(blocks, /"type":"static_select".*"initial_option":\{"text":\{"type":"plain_text","text":"Superman"\},"value":"hero-1"\}/, 'an enum with titles and its default');
+
+    // Someone else cannot answer.
+    await click(form, 'elicit_send', 'U2');
+    const refusal = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U2', 5000);
+    assert.match(String(refusal.body.text), /Only <@U1>/);
+
+    // A missing required field is told, privately; then a good answer goes through.
+    await click(form, 'elicit_send', 'U1', {});
+    const problem = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.user === 'U1', 5000);
+    assert.match(String(problem.body.text), /String is required/);
+    await click(form, 'elicit_send', 'U1', {
+      elicit_field_name: { value: { type: 'plain_text_input', value: 'Ada Lovelace' } },
+      elicit_field_check: { value: { type: 'checkboxes', selected_options: [{ value: 'true' }] } },
+      elicit_field_integer: { value: { type: 'number_input', value: '7' } },
+    });
+    await done('C1000', thread);
+    const result = lastResult(h.anthropic.calls.at(-1));
+    assert.match(result, /Name: Ada Lovelace/);
+    assert.match(result, /Agreed to terms: true/);
+    assert.match(result, /Favorite Integer: 7/);
+    assert.match(h.slack.message('C1000', String(form.response?.ts))?.text ?? '', /answered by <@U1>/);
+    assert.deepEqual(h.anthropic.rejections, []);
+  });
+
+  it('passes a decline back to the server', async () => {
+    toolThenEcho('everything__trigger-elicitation-request', {});
+    const thread = nextTs();
+    await h.mention({ channel: 'C1001', user: 'U1', text: '<@U0FAKEBOT1> ask me again', ts: thread });
+    const form = await questionMessage('C1001', thread, 'asks');
+    await click(form, 'elicit_decline', 'U1');
+    await done('C1001', thread);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declined/);
+  });
+
+  it('lets a server use Claude only after the person approves, within the token cap', async () => {
+    const first = h.anthropic.calls.length;
+    next = (request, i) => {
+      if (i === first) return reply.tools([{ id: 'toolu_s', name: 'everything__trigger-sampling-request', input: { prompt: 'say hello', maxTokens: 50000 } }]);
+      if (request.system === 'You are a helpful test server.' || JSON.stringify(request.system ?? '').includes('helpful test server')) return reply.text('Hello from the sampled model.');
+      return reply.text(`Tool said: ${lastResult(request).slice(0, 300)}`);
+    };
+    const thread = nextTs();
+    await h.mention({ channel: 'C1002', user: 'U1', text: '<@U0FAKEBOT1> sample', ts: thread });
+    const approval = await questionMessage('C1002', thread, 'Approval needed');
+    assert.match(JSON.stringify(approval.body.blocks), /asks to use Claude/);
+    assert.match(JSON.stringify(approval.body.blocks), /say hello/);
+    const before = h.anthropic.calls.length;
+    await click(approval, 'tool_approve', 'U1');
+    await done('C1002', thread);
+    const sampled = h.anthropic.calls.slice(before).find((c) => JSON.stringify(c.system ?? '').includes('helpful test server'));
+    assert.ok(sampled, 'Claude was asked on the server\'s behalf');
+    assert.equal(sampled.max_tokens, 1024, 'capped at SAMPLING_MAX_TOKENS');
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /Hello from the sampled model\./);
+  });
+
+  it('declares the configured roots', async () => {
+    toolThenEcho('everything__get-roots-list', {});
+    const thread = nextTs();
+    await h.mention({ channel: 'C1003', user: 'U1', text: '<@U0FAKEBOT1> roots?', ts: thread });
+    await done('C1003', thread);
+    assert.ok(lastResult(h.anthropic.calls.at(-1)).includes(pathToFileURL(rootDir).href));
+  });
+});
