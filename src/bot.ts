@@ -5,7 +5,9 @@ import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
 import { resolveServers } from './servers.js';
-import { loadPolicyFile, needsApproval, policyLocation } from './policy/index.js';
+import type { SetStatusFn } from '@slack/bolt';
+import { loadPolicyFile, needsApproval, policyLocation, serverAllowed } from './policy/index.js';
+import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { createApprovals } from './slack/approvals.js';
 import { createElicitations } from './slack/elicitation.js';
@@ -91,6 +93,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     recent,
     policy,
     tools: engine.hub,
+    resources: engine.hub,
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
@@ -115,6 +118,16 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     elicitations,
     overview: {
       command: SLASH_COMMAND,
+      catalog: engine.hub,
+      serverAllowed: (server, where) => serverAllowed(policy, server, where),
+      startThread: async ({ client, teamId, channel, userId, intro, question }) => {
+        const posted = await client.chat.postMessage({ channel, text: intro });
+        const ts = posted.ts ?? '';
+        const thread = { teamId, channel, ts, threadTs: ts, userId, text: question, isDirect: channel.startsWith('D'), key: conversationKey(teamId, channel, ts) };
+        const setStatus: SetStatusFn = (status) =>
+          client.assistant.threads.setStatus({ channel_id: channel, thread_ts: ts, ...(typeof status === 'string' ? { status } : status) });
+        await answerer.accept(thread, undefined, { client, setStatus });
+      },
       recent,
       overview: async (teamId, userId) => ({
         servers: engine.hub.status(),

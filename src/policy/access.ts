@@ -29,12 +29,18 @@ export function mayUse(policy: Policy, conversation: Conversation): Decision {
   return { ok: true };
 }
 
+/** Whether a server may be used at all in this conversation (its prompts and resources too). */
+export function serverAllowed(policy: Policy, server: string, conversation: Conversation): boolean {
+  const rule = policy.servers.get(server);
+  return rule?.channels === undefined || names(rule.channels, conversation);
+}
+
 /** Which tools of the catalog are offered in this conversation (the others are not shown to Claude at all). */
 export function toolsFor(policy: Policy, conversation: Conversation): (tool: ToolDefinition) => boolean {
   return (tool) => {
     const rule = policy.servers.get(tool.server);
     if (!rule) return true;
-    if (rule.channels !== undefined && !names(rule.channels, conversation)) return false;
+    if (!serverAllowed(policy, tool.server, conversation)) return false;
     if (rule.allowTools !== undefined && !matchesAny(rule.allowTools, tool.tool)) return false;
     return !matchesAny(rule.denyTools, tool.tool);
   };

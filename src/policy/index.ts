@@ -2,7 +2,7 @@
 // them to a turn, and the limits on a question.
 export { DEFAULT_POLICY, DIRECT_MESSAGES, type Conversation, type Limits, type Policy, type ServerRule } from './types.js';
 export { loadPolicyFile, parsePolicyFile, policyLocation, POLICY_FILE_NAME, type LoadedPolicy, type PolicyLocation } from './policy-file.js';
-export { mayApprove, mayUse, needsApproval, toolsFor, type Decision } from './access.js';
+export { mayApprove, mayUse, needsApproval, serverAllowed, toolsFor, type Decision } from './access.js';
 export { isDestructive, isReadOnly } from './annotations.js';
 export { filteredTools } from './tools.js';
 export { approvalGate, type ApprovalContext, type ApprovalDecision, type ApprovalGateOptions, type ApprovalRequest, type Approver } from './approval.js';

@@ -5,7 +5,8 @@ import type { SetStatusFn, types, webApi } from '@slack/bolt';
 import type { TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
 import type { ToolProvider } from '../mcp/types.js';
-import { checkMessageLength, mayUse, policyTurnOptions, turnDeadline, type Policy } from '../policy/index.js';
+import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type Policy } from '../policy/index.js';
+import { withResources, type ResourceReader } from './attachments.js';
 import type { Approvals } from './approvals.js';
 import { withCallContext } from './call-context.js';
 import { conversationLock, type Coordinator } from '../coordination/index.js';
@@ -47,6 +48,8 @@ export interface AnswerDeps {
   /** The hub; wrapped per turn in the policy. */
   tools: ToolProvider;
   approvals: Approvals;
+  /** Reads resources attached to a question with resource:<uri>. */
+  resources?: ResourceReader;
   /** Aborted at shutdown when the grace period is over: turns still running stop. */
   shutdown?: AbortSignal;
   logger: Logger;
@@ -179,7 +182,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
   try {
-    ({ usage } = await deps.turns.runTurn(question.key, question.text, sink, deadline.signal, turnOptions));
+    const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
+    ({ usage } = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions));
     await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });

@@ -3,14 +3,20 @@
 //
 // Slack does not allow an app's slash commands inside threads, so "forget this thread" is a
 // button next to each recent thread (Home tab and /mcp) or `/mcp forget <link to the thread>`.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from '../overview.js';
 import { conversationKey } from '../question.js';
+import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from '../prompts.js';
 import type { RecentThreads } from '../recent-threads.js';
 
 export interface OverviewDeps {
   command: string;
+  /** The servers' prompts and resources, those the policy allows in a channel. */
+  catalog: PromptCatalog;
+  serverAllowed: (server: string, where: { userId: string; channel: string; isDirect: boolean }) => boolean;
+  /** Starts a thread in the channel with this question, answered like any other. */
+  startThread: (input: { client: webApi.WebClient; teamId: string; channel: string; userId: string; intro: string; question: string }) => Promise<void>;
   overview: (teamId: string, userId: string) => Promise<OverviewInput>;
   recent: RecentThreads;
   /** Forgets a conversation's history (and its token totals). */
@@ -22,6 +28,8 @@ const HELP = (command: string) =>
   [
     `\`${command}\` shows the connected MCP servers, their tools and your recent threads.`,
     `\`${command} forget <link to a thread>\` makes the bot forget that thread's history.`,
+    `\`${command} prompts\` lists the servers' prompts; \`${command} prompt server/name key=value …\` runs one in a new thread.`,
+    `\`${command} resources\` lists resources; put \`resource:<uri>\` in a question to attach one.`,
   ].join('\n');
 
 export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
@@ -31,9 +39,38 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: overviewBlocks(input) } });
   });
 
-  app.command(deps.command, async ({ command, ack, respond }) => {
+  app.command(deps.command, async ({ command, ack, respond, client }) => {
     await ack();
     const [verb = '', ...rest] = command.text.trim().split(/\s+/);
+    const where = { userId: command.user_id, channel: command.channel_id, isDirect: command.channel_id.startsWith('D') };
+    const allowed = (item: { server: string }) => deps.serverAllowed(item.server, where);
+    if (verb === 'prompts') {
+      const prompts = (await deps.catalog.listPrompts()).filter(allowed);
+      return void (await respond({ response_type: 'ephemeral', text: promptList(prompts) }));
+    }
+    if (verb === 'resources') {
+      const resources = (await deps.catalog.listResources()).filter(allowed);
+      return void (await respond({ response_type: 'ephemeral', text: resourceList(resources) }));
+    }
+    if (verb === 'prompt') {
+      const parsed = parsePromptCommand(rest.join(' '));
+      if ('error' in parsed) return void (await respond({ response_type: 'ephemeral', text: parsed.error }));
+      if (!deps.serverAllowed(parsed.server, where)) return void (await respond({ response_type: 'ephemeral', text: `The server ${parsed.server} is not available in this channel.` }));
+      try {
+        const result = await deps.catalog.getPrompt(parsed.server, parsed.name, parsed.args);
+        await deps.startThread({
+          client,
+          teamId: command.team_id,
+          channel: command.channel_id,
+          userId: command.user_id,
+          intro: `:scroll: <@${command.user_id}> ran the prompt \`${parsed.server}/${parsed.name}\`${result.description ? `: ${result.description.slice(0, 200)}` : ''}`,
+          question: promptQuestion(result),
+        });
+      } catch (error) {
+        await respond({ response_type: 'ephemeral', text: `That prompt could not be run: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      return;
+    }
     if (verb === '' || verb === 'status') {
       const input = await deps.overview(command.team_id, command.user_id);
       return void (await respond({ response_type: 'ephemeral', blocks: overviewBlocks(input), text: 'MCP servers and your recent threads' }));
