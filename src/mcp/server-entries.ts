@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { expandVars, type Env } from './expand.js';
-import { isPlainObject, keyPath } from './key-path.js';
+import { isPlainObject, keyPath } from '../config-file.js';
 import type { RemoteServerConfig, Root, ServerConfig, StdioServerConfig } from './types.js';
 
 export interface EntryContext {

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Env } from './expand.js';
-import { isPlainObject } from './key-path.js';
+import { isPlainObject, parseJsonFile } from '../config-file.js';
 import { parseEntry } from './server-entries.js';
 import type { ServerConfig } from './types.js';
 
-export { keyPath } from './key-path.js';
+export { keyPath } from '../config-file.js';
 
 export interface ParseOptions {
   /** How the file is named in messages (as the person wrote it, e.g. "mcp.json"). */
@@ -26,12 +26,7 @@ const SHAPE_HINT = '{"mcpServers": {"memory": {"command": "npx", "args": ["-y", 
 /** Parses the text of a servers file. Throws ConfigError listing every problem found. */
 export function parseServersFile(text: string, options: ParseOptions): ServerConfig[] {
   const { file } = options;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError([`${file}: is not valid JSON (${(err as Error).message}); fix the syntax, it should look like ${SHAPE_HINT}`]);
-  }
+  const data = parseJsonFile(text, file, SHAPE_HINT);
   if (!isPlainObject(data) || !isPlainObject(data.mcpServers)) {
     throw new ConfigError([`${file}: needs an "mcpServers" object, like ${SHAPE_HINT}`]);
   }

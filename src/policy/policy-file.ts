@@ -31,6 +31,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isPlainObject, keyPath, parseJsonFile } from '../config-file.js';
 import { policySchema, type PolicyFileData } from './schema.js';
 import { DEFAULT_POLICY, type Policy, type ServerRule } from './types.js';
 
@@ -47,13 +48,8 @@ export interface ParsePolicyOptions {
 /** Parses the text of a policy file. Throws ConfigError listing every problem found. */
 export function parsePolicyFile(text: string, options: ParsePolicyOptions): Policy {
   const { file } = options;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError([`${file}: is not valid JSON (${(err as Error).message}); fix the syntax, it should look like ${SHAPE_HINT}`]);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+  const data = parseJsonFile(text, file, SHAPE_HINT);
+  if (!isPlainObject(data)) {
     throw new ConfigError([`${file}: must hold one JSON object, like ${SHAPE_HINT}`]);
   }
   const parsed = policySchema.safeParse(data);
@@ -107,16 +103,6 @@ function toPolicy(data: PolicyFileData): Policy {
   };
 }
 
-/** `servers.github.denyTools[0]`, with brackets for keys that are not plain identifiers. */
-export function keyPath(segments: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of segments) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(String(segment))) out += (out ? '.' : '') + String(segment);
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out;
-}
 
 export interface PolicyLocation {
   file: string;

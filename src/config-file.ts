@@ -1,4 +1,6 @@
-// How a place in the servers file is named in messages: `mcpServers.github.env.GITHUB_TOKEN`.
+// Shared by the JSON configuration files (servers, policy): how a place in a file is named in
+// messages, and reading the JSON itself with an error a person can act on.
+import { ConfigError } from './errors.js';
 
 /** `mcpServers.github.env.GITHUB_TOKEN`, with brackets for keys that are not plain identifiers. */
 export function keyPath(segments: ReadonlyArray<PropertyKey>): string {
@@ -13,4 +15,13 @@ export function keyPath(segments: ReadonlyArray<PropertyKey>): string {
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The parsed JSON of a configuration file, or a ConfigError naming the file and the shape it wants. */
+export function parseJsonFile(text: string, file: string, shapeHint: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([`${file}: is not valid JSON (${(err as Error).message}); fix the syntax, it should look like ${shapeHint}`]);
+  }
 }
