@@ -59,6 +59,8 @@ describe('loadConfig defaults', () => {
         SYSTEM_PROMPT: 'Be brief.',
         MCP_CONFIG: 'team/mcp.json',
         MCP_CALL_TIMEOUT_MS: '1000',
+        MCP_ROOTS: ' /srv/docs , ./data ',
+        SAMPLING_MAX_TOKENS: '300',
         STORE_URL: 'redis://cache:6379',
         HISTORY_TTL_DAYS: '2',
         LOCK_LEASE_MS: '5000',
@@ -77,7 +79,7 @@ describe('loadConfig defaults', () => {
       maxRetries: 0,
       system: 'Be brief.',
     });
-    assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000 });
+    assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000, roots: ['/srv/docs', './data'], samplingMaxTokens: 300 });
     assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000, lockLeaseMs: 5000 });
     assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000 });
     assert.equal(config.logLevel, 'debug');
