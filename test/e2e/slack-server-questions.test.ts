@@ -90,6 +90,19 @@ describe('slack: servers asking questions', () => {
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declined/);
   });
 
+  it('shows the full link of a URL request, and Open sends the acceptance back', async () => {
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: 'Please sign in' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1004', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    const question = await questionMessage('C1004', thread, 'asks');
+    const blocks = JSON.stringify(question.body.blocks);
+    assert.match(blocks, /Please sign in/);
+    assert.match(blocks, /https:\/\/auth\.example\.com\/consent\?x=1/);
+    await click(question, 'elicit_open', 'U1');
+    await done('C1004', thread);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /accept/i);
+  });
+
   it('lets a server use Claude only after the person approves, within the token cap', async () => {
     const first = h.anthropic.calls.length;
     next = (request, i) => {
