@@ -72,14 +72,15 @@ export class ReplyWriter {
     }
   }
 
-  /** Shows or updates a task (a tool call) in the reply. */
-  async updateTask(task: TaskUpdate): Promise<void> {
-    if (this.mode === 'stream' && (await this.streamAppend({ chunks: [task] }))) return;
-    // Without a stream, only finished tasks are shown, as a line of the reply.
-    if (task.status === 'complete' || task.status === 'error') {
-      const mark = task.status === 'complete' ? ':white_check_mark:' : ':x:';
-      await this.postText(`\n${mark} \`${task.title}\` ${task.output ?? ''}\n`);
-    }
+  /** Shows or updates tasks (tool calls) in the reply, in one Slack call when streaming. */
+  async updateTasks(tasks: TaskUpdate[]): Promise<void> {
+    if (tasks.length === 0) return;
+    if (this.mode === 'stream' && (await this.streamAppend({ chunks: tasks }))) return;
+    // Without a stream, only finished tasks are shown, as lines of the reply.
+    const lines = tasks
+      .filter((task) => task.status === 'complete' || task.status === 'error')
+      .map((task) => `${task.status === 'complete' ? ':white_check_mark:' : ':x:'} \`${task.title}\` ${task.output ?? ''}`);
+    if (lines.length > 0) await this.postText(`\n${lines.join('\n')}\n`);
   }
 
   /** Ends the reply, with blocks (feedback buttons) under it. */

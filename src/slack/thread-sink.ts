@@ -5,7 +5,7 @@ import type { AgentEvent, AgentSink, Usage } from '../agent/types.js';
 import type { Logger } from '../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { neutralizeMentions } from './mentions.js';
-import type { Block, ReplyWriter } from './reply-writer.js';
+import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
 export interface ThreadSinkOptions {
   /**
@@ -46,6 +46,12 @@ export class ThreadSink implements AgentSink {
   private readonly tools = new Map<string, { title: string; details?: string; output?: string; lastShownAt: number; lastProgressAt: number }>();
   private keepAlive: NodeJS.Timeout | undefined;
   private finished = false;
+  /**
+   * Task updates waiting for their Slack call. While one call is in flight, the updates that come
+   * meanwhile (three tools starting, then finishing) gather here and go out in one appendStream.
+   * Text queued after them seals the batch, so the thread keeps the order things happened in.
+   */
+  private taskBatch: Map<string, TaskUpdate> | undefined;
 
   constructor(
     private readonly writer: ReplyWriter,
@@ -71,7 +77,7 @@ export class ThreadSink implements AgentSink {
         const details = shortArgs(event.input) || undefined;
         this.tools.set(event.id, { title, details, lastShownAt: Date.now(), lastProgressAt: 0 });
         this.toolsSinceText = true;
-        this.enqueue(() => this.writer.updateTask({ type: 'task_update', id: event.id, title, status: 'in_progress', ...(details ? { details } : {}) }));
+        this.queueTask({ type: 'task_update', id: event.id, title, status: 'in_progress', ...(details ? { details } : {}) });
         this.startKeepAlive();
         return;
       }
@@ -90,9 +96,7 @@ export class ThreadSink implements AgentSink {
         if (this.tools.size === 0) this.stopKeepAlive();
         const verb = event.ok ? 'done' : 'failed';
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
-        this.enqueue(() =>
-          this.writer.updateTask({ type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output }),
-        );
+        this.queueTask({ type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output });
         return;
       }
       case 'done': {
@@ -138,7 +142,7 @@ export class ThreadSink implements AgentSink {
 
   private showTask(id: string, tool: { title: string; details?: string; output?: string }): void {
     const { title, details, output } = tool;
-    this.enqueue(() => this.writer.updateTask({ type: 'task_update', id, title, status: 'in_progress', ...(details ? { details } : {}), ...(output ? { output } : {}) }));
+    this.queueTask({ type: 'task_update', id, title, status: 'in_progress', ...(details ? { details } : {}), ...(output ? { output } : {}) });
   }
 
   private stopKeepAlive(): void {
@@ -188,7 +192,21 @@ export class ThreadSink implements AgentSink {
     });
   }
 
+  private queueTask(task: TaskUpdate): void {
+    if (this.taskBatch) {
+      this.taskBatch.set(task.id, task); // a later state of the same task replaces the earlier one
+      return;
+    }
+    const batch = new Map([[task.id, task]]);
+    this.enqueue(() => {
+      if (this.taskBatch === batch) this.taskBatch = undefined;
+      return this.writer.updateTasks([...batch.values()]);
+    });
+    this.taskBatch = batch;
+  }
+
   private enqueue(work: () => Promise<void>): void {
+    this.taskBatch = undefined; // what is queued after this goes out after it
     this.chain = this.chain.then(work).catch((error: unknown) => {
       this.logger.error('slack delivery failed', { error: error instanceof Error ? error.message : String(error) });
     });
