@@ -22,18 +22,30 @@ export const RECENT_THREADS_KEPT = 10;
 export function createRecentThreads(store: Store, ttlMs: number): RecentThreads {
   const id = (teamId: string, userId: string) => `recent:${teamId}:${userId}`;
   const list = async (teamId: string, userId: string) => ((await store.get(id(teamId, userId))) as RecentThread[] | undefined) ?? [];
+  // Each change reads the list and writes it back; one person asking in several threads at once
+  // would lose entries if two changes overlapped, so the changes of one person run one at a time.
+  const chains = new Map<string, Promise<void>>();
+  const change = (teamId: string, userId: string, edit: (current: RecentThread[]) => RecentThread[]): Promise<void> => {
+    const k = id(teamId, userId);
+    const run = (chains.get(k) ?? Promise.resolve()).then(async () => store.set(k, edit(await list(teamId, userId)), ttlMs)).then(() => undefined);
+    const tail = run.catch(() => undefined);
+    chains.set(k, tail);
+    void tail.then(() => {
+      if (chains.get(k) === tail) chains.delete(k);
+    });
+    return run;
+  };
   return {
     list,
-    async touch(teamId, userId, thread) {
-      const current = await list(teamId, userId);
-      const others = current.filter((t) => t.key !== thread.key);
-      const existing = current.find((t) => t.key === thread.key);
-      // A thread keeps the title of the question that started it.
-      const entry = { ...thread, title: existing?.title ?? thread.title };
-      await store.set(id(teamId, userId), [entry, ...others].slice(0, RECENT_THREADS_KEPT), ttlMs);
+    touch(teamId, userId, thread) {
+      return change(teamId, userId, (current) => {
+        // A thread keeps the title of the question that started it.
+        const entry = { ...thread, title: current.find((t) => t.key === thread.key)?.title ?? thread.title };
+        return [entry, ...current.filter((t) => t.key !== thread.key)].slice(0, RECENT_THREADS_KEPT);
+      });
     },
-    async remove(teamId, userId, key) {
-      await store.set(id(teamId, userId), (await list(teamId, userId)).filter((t) => t.key !== key), ttlMs);
+    remove(teamId, userId, key) {
+      return change(teamId, userId, (current) => current.filter((t) => t.key !== key));
     },
   };
 }

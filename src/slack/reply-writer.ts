@@ -118,6 +118,9 @@ export class ReplyWriter {
     } catch (error) {
       this.logger.warn('slack stream failed; falling back to posted messages', { error: describe(error) });
       this.mode = 'post';
+      // Close the broken stream if Slack still lets us, so its message does not look unfinished;
+      // the rest of the reply follows in posted messages.
+      if (this.streamer?.ts) await this.streamer.stop().catch(() => undefined);
       return false;
     }
   }

@@ -192,7 +192,12 @@ export class ThreadSink implements AgentSink {
     });
   }
 
-  private queueTask(task: TaskUpdate): void {
+  private queueTask(raw: TaskUpdate): void {
+    // Tool arguments and results are as untrusted as Claude's text: no pings from them either.
+    const safe = (text: string | undefined) => (text === undefined ? undefined : neutralizeMentions(text, this.options.allowedUserIds));
+    const task: TaskUpdate = { ...raw, title: safe(raw.title) ?? raw.title };
+    if (raw.details !== undefined) task.details = safe(raw.details);
+    if (raw.output !== undefined) task.output = safe(raw.output);
     if (this.taskBatch) {
       this.taskBatch.set(task.id, task); // a later state of the same task replaces the earlier one
       return;
