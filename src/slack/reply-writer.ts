@@ -119,8 +119,10 @@ export class ReplyWriter {
       this.logger.warn('slack stream failed; falling back to posted messages', { error: describe(error) });
       this.mode = 'post';
       // Close the broken stream if Slack still lets us, so its message does not look unfinished;
-      // the rest of the reply follows in posted messages.
-      if (this.streamer?.ts) await this.streamer.stop().catch(() => undefined);
+      // the rest of the reply follows in posted messages. Not streamer.stop(): it would flush the
+      // text that just failed into this message, and that text is posted below.
+      const ts = this.streamer?.ts;
+      if (ts) await this.client.chat.stopStream({ channel: this.target.channel, ts }).catch(() => undefined);
       return false;
     }
   }
