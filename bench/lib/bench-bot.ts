@@ -32,6 +32,8 @@ export interface BenchBotOptions {
   servers?: HarnessOptions['servers'];
   /** Default: BENCH_STORE_URL if set (memory://, redis://...), else the harness's fresh sqlite file. */
   storeUrl?: string;
+  /** More environment for the bot (e.g. HISTORY_BUDGET_TOKENS). */
+  env?: Record<string, string>;
 }
 
 export async function startBenchBot(options: BenchBotOptions): Promise<BenchBot> {
@@ -45,7 +47,7 @@ export async function startBenchBot(options: BenchBotOptions): Promise<BenchBot>
       fakes: { slack, anthropic },
       ...(options.servers ? { servers: options.servers } : {}),
       ...(storeUrl ? { storeUrl } : {}),
-      env: { ANTHROPIC_BASE_URL: tap.url },
+      env: { ...options.env, ANTHROPIC_BASE_URL: tap.url },
     });
   } catch (error) {
     await Promise.allSettled([slack.close(), anthropic.close(), tap.close()]);

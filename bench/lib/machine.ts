@@ -4,6 +4,8 @@ import os from 'node:os';
 
 export interface Machine {
   cpu: string;
+  /** MHz as the OS reports it for the first core (0 when unknown). */
+  mhz: number;
   cores: number;
   ramGiB: number;
   node: string;
@@ -14,6 +16,7 @@ export function describeMachine(): Machine {
   const cpus = os.cpus();
   return {
     cpu: (cpus[0]?.model ?? 'unknown CPU').replace(/\s+/g, ' ').trim(),
+    mhz: cpus[0]?.speed ?? 0,
     cores: os.availableParallelism?.() ?? cpus.length,
     ramGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
@@ -27,7 +30,7 @@ export function load1(): number {
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}`;
+  return `${m.cpu}${m.mhz > 0 ? ` at ${m.mhz} MHz` : ''}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 // A loopback pass-through between the bot and the fake Anthropic API (the bot's ANTHROPIC_BASE_URL
 // points here). The fake records request bodies but not when it answered, so the tap timestamps
 // every Messages call on the wire: when it arrived, when the first text delta went back, when the
-// response ended; plus the request's size and the bench tag ([bench:...]) of the thread it serves.
+// response ended; plus the request's size, the prompt usage the response reports (input, cache read,
+// cache written) and the bench tag ([bench:...]) of the thread it serves.
 // Bytes pass through untouched; the cost is one extra loopback hop (well under a millisecond).
 import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,6 +20,8 @@ export interface TappedCall {
   endAt?: number;
   requestBytes: number;
   status?: number;
+  /** The prompt's usage as the response's message_start reported it (streamed calls). */
+  usage?: { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
 }
 
 export interface ModelTap {
@@ -31,6 +34,7 @@ export interface ModelTap {
 
 const TAG = /\[bench:([^\]\s]+)\]/;
 const TEXT_DELTA = /"type":\s*"text_delta"/;
+const USAGE = /"message_start"[\s\S]*?"input_tokens":\s*(\d+)[\s\S]*?"cache_creation_input_tokens":\s*(\d+)[\s\S]*?"cache_read_input_tokens":\s*(\d+)|"message_start"[\s\S]*?"input_tokens":\s*(\d+)[\s\S]*?"cache_read_input_tokens":\s*(\d+)[\s\S]*?"cache_creation_input_tokens":\s*(\d+)/;
 
 export async function startModelTap(target: string): Promise<ModelTap> {
   const upstream = new URL(target);
@@ -70,7 +74,16 @@ export async function startModelTap(target: string): Promise<ModelTap> {
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           res.flushHeaders();
           let tail = '';
+          let head = '';
           upRes.on('data', (chunk: Buffer) => {
+            if (call.usage === undefined && head.length < 8192) {
+              head += chunk.toString('utf8');
+              const m = USAGE.exec(head);
+              if (m) {
+                const [input, write, read] = m[1] !== undefined ? [m[1], m[2], m[3]] : [m[4], m[6], m[5]];
+                call.usage = { inputTokens: Number(input), cacheReadTokens: Number(read), cacheWriteTokens: Number(write) };
+              }
+            }
             if (call.firstTextAt === undefined) {
               const text = tail + chunk.toString('utf8');
               if (TEXT_DELTA.test(text)) call.firstTextAt = Date.now();

@@ -19,12 +19,18 @@ export interface TurnTiming {
    * carries answer text. Undefined when either is missing.
    */
   textAfterModelMs: number | undefined;
+  /**
+   * The thread's Slack calls that reached the fake after that first text delta and before the first
+   * text call, plus the one already in flight then (sent less than `inFlightMs` before the delta):
+   * what the answer's first words queued behind. Methods, in order.
+   */
+  queuedBeforeText: string[];
   /** Slack calls for this thread up to and including chat.stopStream. */
   slackCalls: number;
   modelCalls: TappedCall[];
 }
 
-export async function timedTurn(bot: BenchBot, channel: string, tag: string, timeoutMs: number): Promise<TurnTiming> {
+export async function timedTurn(bot: BenchBot, channel: string, tag: string, timeoutMs: number, inFlightMs = 0): Promise<TurnTiming> {
   const logFrom = bot.h.logLines.length;
   const { sentAt } = await bot.sendTimed(bot.mentionEnvelope(channel, tag));
   const isStop = (call: RecordedCall) => call.method === 'chat.stopStream' && call.body.channel === channel;
@@ -45,7 +51,13 @@ export async function timedTurn(bot: BenchBot, channel: string, tag: string, tim
   const upToStop = all.slice(0, all.indexOf(stop) + 1);
   const textAt = modelCalls.at(-1)?.firstTextAt;
   const firstText = upToStop.find((c) => c.body.channel === channel && carriesText(c));
+  const ofThread = (c: RecordedCall) => c.body.channel === channel || c.body.channel_id === channel;
+  const queuedBeforeText =
+    textAt !== undefined && firstText
+      ? upToStop.filter((c) => ofThread(c) && c !== firstText && c.at > textAt - inFlightMs && c.at <= firstText.at).map((c) => c.method)
+      : [];
   return {
+    queuedBeforeText,
     textAfterModelMs: textAt !== undefined && firstText ? firstText.at - textAt : undefined,
     turnMs: stop.at - sentAt,
     toModelMs: first.arrivedAt - sentAt,

@@ -1,18 +1,40 @@
 // What a scenario is and what it hands back: rows of the one table. A new measurement is a new
 // scenario file under bench/scenarios/ added to the list in bench/run.ts.
 
+/**
+ * A goal for one row, as the table shows it ("p99 <= 10 ms (issue)") with whether this run met it.
+ * `met` is undefined when the run produced no number to judge (a failed scenario).
+ */
+export interface Target {
+  text: string;
+  met: boolean | undefined;
+}
+
 export interface Row {
   /** What was measured, as the table's first column says it. */
   measurement: string;
-  unit: 'ms' | 'MB' | 'KB' | 'bytes';
+  unit: 'ms' | 'MB' | 'KB' | 'bytes' | 'tokens';
   n: number;
   p50: number;
   /** Left out (shown as —) when too few samples make it the same as max. */
   p99?: number;
   max: number;
-  /** e.g. "<= 600 ms". */
-  target?: string;
+  /** Each goal of the row; the table shows them next to the numbers, and whether each was met. */
+  targets?: Target[];
   notes?: string;
+}
+
+/** Which number of a row a target is about. */
+export type Stat = 'p50' | 'p99' | 'max';
+
+/**
+ * "stat <= limit unit (source)", met when the row's `stat` is at most `limit` (in the row's unit).
+ * For a p99 the row must carry one; a NaN (nothing measured) leaves `met` undefined.
+ */
+export function atMost(row: Pick<Row, 'p50' | 'p99' | 'max' | 'unit'>, stat: Stat, limit: number, source?: string): Target {
+  const value = row[stat];
+  const text = `${stat} <= ${limit.toLocaleString('en-US')} ${row.unit}${source ? ` (${source})` : ''}`;
+  return { text, met: value === undefined || !Number.isFinite(value) ? undefined : value <= limit };
 }
 
 export interface ScenarioContext {

@@ -7,7 +7,7 @@ import { reply } from '../../test/fakes/anthropic.js';
 import { withBenchBot, type BenchBot } from '../lib/bench-bot.js';
 import { fireHere, signedEvent, startWorkerClient, type TimedResponse } from '../lib/burst-client.js';
 import { summarize } from '../lib/stats.js';
-import type { Row, Scenario } from '../lib/types.js';
+import { atMost, type Row, type Scenario } from '../lib/types.js';
 
 const THREADS = 40;
 const ROUNDS = 5;
@@ -26,13 +26,14 @@ interface Series {
 export const ackBurst: Scenario = {
   id: 'ack-burst',
   method:
-    `${ROUNDS} rounds of ${THREADS} signed app_mention POSTs to /slack/events fired together (Promise.all of fetch), each in a new ` +
+    `${ROUNDS} rounds of ${THREADS} signed app_mention POSTs to /slack/events fired together (Promise.all), each in a new ` +
     'thread; per request, the time from the send to the HTTP response (headers) at the client. The model answers at once with a ' +
     'short streamed text. Between bursts the bench waits for every answer (chat.stopStream, then the closing reactions.remove), so ' +
-    'turns never overlap bursts. Two clients, their bursts alternating: one in the bot\'s own thread (as the test harness sends; ' +
-    'it shares the event loop with the bot and both fakes) and one in a worker thread with its own loop (closer to Slack, whose ' +
-    'requests are not held up by the bot\'s work). One untimed mention first warms the bot up. Each client opens new connections ' +
-    'in its first burst. The notes give the slowest ack of each burst and the longest stall of the main event loop (bot and fakes) ' +
+    'turns never overlap bursts. Two clients, their bursts alternating: one in the bot\'s own thread with fetch (as the test harness ' +
+    'sends; it shares the event loop with the bot and both fakes; fetch keeps its connections between bursts) and one in a worker ' +
+    'thread with its own loop and node:http, new connections for each burst (closer to Slack, whose requests are not held up by ' +
+    'the bot\'s work). One untimed mention first warms the bot up. The issue\'s target (p99 <= 10 ms) and Slack\'s (an ack ' +
+    'later than 3 s is redelivered) are both shown. The notes give the slowest ack of each burst and the longest stall of the main event loop (bot and fakes) ' +
     'while that burst was acked (perf_hooks.monitorEventLoopDelay, 5 ms resolution), and when the burst\'s last chat.stopStream ' +
     'arrived, counted from the send.',
   async run(ctx) {
@@ -100,7 +101,9 @@ function row(measurement: string, series: Series, extra?: string): Row {
   ];
   if (series.failures.length > 0) notes.push(`${series.failures.length} not 200 (${series.failures[0]})`);
   if (extra) notes.push(extra);
-  return { measurement, unit: 'ms', n: s.n, p50: s.p50, p99: s.p99, max: s.max, target: '< 3000 ms (Slack retries)', notes: notes.join('; ') };
+  const out: Row = { measurement, unit: 'ms', n: s.n, p50: s.p50, p99: s.p99, max: s.max, notes: notes.join('; ') };
+  out.targets = [atMost(out, 'p99', 10, 'issue'), atMost(out, 'max', 3000, 'Slack retries')];
+  return out;
 }
 
 async function waitForAnswers(bot: BenchBot, count: number): Promise<void> {

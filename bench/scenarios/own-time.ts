@@ -6,9 +6,10 @@ import { withBenchBot, type BenchBot } from '../lib/bench-bot.js';
 import { toolScript } from '../lib/scripts.js';
 import { summarize } from '../lib/stats.js';
 import { timedTurn } from '../lib/turn.js';
-import type { Row, Scenario } from '../lib/types.js';
+import { atMost, type Row, type Scenario } from '../lib/types.js';
 
 const TOOL_COUNTS = [0, 1, 3];
+const MEMORY_TOOL_COUNTS = [0, 1];
 const TURNS = 10;
 const ANSWER_TIMEOUT_MS = 20_000;
 
@@ -30,7 +31,8 @@ export const ownTime: Scenario = {
     'response at the model tap: the fake answers without delay, so this is its own parsing, checking and rendering) and minus ' +
     'tool time (the slowest call of the round, from the MCP hub\'s "tool call" log line; the calls run in parallel). What is left ' +
     'is the bot: Bolt, dedupe and history in the store, Slack calls (to a fake that answers at once), the SDK, the MCP client. ' +
-    'The last row repeats the 0-tool turns on a bot with STORE_URL=memory:// (left out when BENCH_STORE_URL is set).',
+    'The last rows repeat the 0- and 1-tool turns on a bot with STORE_URL=memory:// (left out when BENCH_STORE_URL is set): the ' +
+    'difference is what the sqlite store costs a turn. The issue\'s target (<= 20 ms) is for the 1-tool turn, judged on the median.',
   async run(ctx) {
     const rows: Row[] = [];
     const store = process.env.BENCH_STORE_URL;
@@ -38,14 +40,18 @@ export const ownTime: Scenario = {
     for (const tools of TOOL_COUNTS) {
       const s = main.get(tools);
       if (!s) continue;
-      rows.push(toRow(`bot's own time per turn, ${tools} tool call${tools === 1 ? '' : 's'}`, s));
+      const row = toRow(`bot's own time per turn, ${tools} tool call${tools === 1 ? '' : 's'}`, s);
+      if (tools === 1) row.targets = [atMost(row, 'p50', 20, 'issue')];
+      rows.push(row);
       ctx.log(`own-time: ${tools} tool call(s): median ${summarize(s.own).p50} ms of bot time`);
     }
-    // The same 0-tool turns on the in-memory store, to show what the store's writes cost.
+    // The same 0- and 1-tool turns on the in-memory store, to show what the store's writes cost.
     if (store === undefined) {
-      const memory = await withBenchBot({ script: toolScript, storeUrl: 'memory://' }, (bot) => measure(bot, [0], 'mem'));
-      const s = memory.get(0);
-      if (s) rows.push(toRow(`bot's own time per turn, 0 tool calls, memory:// store`, s));
+      const memory = await withBenchBot({ script: toolScript, storeUrl: 'memory://' }, (bot) => measure(bot, MEMORY_TOOL_COUNTS, 'mem'));
+      for (const tools of MEMORY_TOOL_COUNTS) {
+        const s = memory.get(tools);
+        if (s) rows.push(toRow(`bot's own time per turn, ${tools} tool call${tools === 1 ? '' : 's'}, memory:// store`, s));
+      }
     }
     return rows;
   },
