@@ -21,6 +21,8 @@ export const DEFAULT_MAX_ROUNDS = 10;
 export const DEFAULT_HISTORY_BUDGET_TOKENS = 100_000;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 180_000;
 export const DEFAULT_ELIDE_RESULTS_OVER = 4000;
+/** Old turns are dropped five at a time, so the prompt cache keeps matching between drops. */
+const TRIM_STEP_TURNS = 5;
 
 export interface AgentOptions {
   client: Anthropic;
@@ -166,7 +168,7 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   async function callModel(tools: ToolProvider, messages: Transcript, noMoreTools: boolean, round: number, sink: SafeSink, signal?: AbortSignal) {
-    const sent = forSending(trimToBudget(elideAnsweredToolResults(messages, elideOver), budget, estimate));
+    const sent = forSending(trimToBudget(elideAnsweredToolResults(messages, elideOver), budget, estimate, TRIM_STEP_TURNS));
     log.debug('calling Claude', {
       round,
       noMoreTools,

@@ -66,17 +66,22 @@ export function turnStarts(transcript: Transcript): number[] {
 /**
  * Drops the oldest whole turns until the estimate fits the budget. The latest turn is always kept,
  * even when it alone is over budget, and the result always starts at a turn start (a user message).
+ *
+ * `step`: the cut is made only at every step-th turn (counted from the start of the transcript)
+ * where one fits. The start of what is sent then stays put for several turns instead of moving one
+ * turn further at every call, so the prompt cache keeps matching the conversation's prefix; the
+ * price is up to step - 1 turns fewer than would fit.
  */
-export function trimToBudget(transcript: Transcript, budgetTokens: number, estimate: TokenEstimate = estimateMessageTokens): Transcript {
+export function trimToBudget(transcript: Transcript, budgetTokens: number, estimate: TokenEstimate = estimateMessageTokens, step = 1): Transcript {
   const starts = turnStarts(transcript);
   if (starts.length === 0) return transcript;
   const sizes = transcript.map((message) => estimate(message));
   // suffix[i] = tokens of transcript[i..]
   const suffix = new Array<number>(transcript.length + 1).fill(0);
   for (let i = transcript.length - 1; i >= 0; i--) suffix[i] = (suffix[i + 1] ?? 0) + (sizes[i] ?? 0);
-  let k = 0;
-  while (k < starts.length - 1 && (suffix[starts[k] ?? 0] ?? 0) > budgetTokens) k++;
-  const from = starts[k] ?? 0;
+  const fits = (start: number) => (suffix[start] ?? 0) <= budgetTokens;
+  const from =
+    starts.find((start, turn) => turn % step === 0 && fits(start)) ?? starts.find(fits) ?? starts[starts.length - 1] ?? 0;
   return from === 0 ? transcript : transcript.slice(from);
 }
 

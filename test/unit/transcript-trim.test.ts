@@ -80,3 +80,35 @@ describe('estimate', () => {
     assert.ok(estimateBlockTokens(toolResult('t', [image])) >= IMAGE_TOKENS);
   });
 });
+
+describe('trimToBudget with a step (prompt cache stability)', () => {
+  const turn = (i: number): Transcript => [
+    { role: 'user', content: [{ type: 'text', text: `question ${i} ` + 'q'.repeat(400) }] },
+    { role: 'assistant', content: [{ type: 'text', text: `answer ${i} ` + 'a'.repeat(400) }] },
+  ];
+
+  it('keeps the start of what is sent for several turns, and stays within the budget', () => {
+    const budget = 2000; // about ten turns of ~200 tokens
+    const startsSeen: string[] = [];
+    let transcript: Transcript = [];
+    for (let i = 0; i < 40; i++) {
+      transcript = [...transcript, ...turn(i)];
+      const sent = trimToBudget(transcript, budget, undefined, 5);
+      assert.ok(estimateTranscriptTokens(sent) <= budget, `turn ${i}: within the budget`);
+      assert.ok(isValid(sent));
+      const first = sent[0];
+      startsSeen.push(first && typeof first.content !== 'string' && first.content[0]?.type === 'text' ? first.content[0].text.split(' ').slice(0, 2).join(' ') : '');
+    }
+    const changes = startsSeen.filter((start, i) => i > 0 && start !== startsSeen[i - 1]).length;
+    const stepOne: string[] = [];
+    transcript = [];
+    for (let i = 0; i < 40; i++) {
+      transcript = [...transcript, ...turn(i)];
+      const sent = trimToBudget(transcript, budget);
+      const first = sent[0];
+      stepOne.push(first && typeof first.content !== 'string' && first.content[0]?.type === 'text' ? first.content[0].text : '');
+    }
+    const changesStepOne = stepOne.filter((start, i) => i > 0 && start !== stepOne[i - 1]).length;
+    assert.ok(changes * 3 <= changesStepOne, `the start moved ${changes} times with a step of 5, ${changesStepOne} times without`);
+  });
+});
