@@ -99,6 +99,9 @@ export function createAnswerer(deps: AnswerDeps) {
      */
     accept(question: Question, eventId: string | undefined, tools: ThreadTools, options: AcceptOptions = {}): Promise<boolean> {
       return queue.run(question.key, async () => {
+        // Let the other requests that have arrived be acked before this turn takes the event loop:
+        // in a burst of mentions, Slack's acks no longer wait behind the first turns' work.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const ids = [`msg:${question.channel}:${question.ts}`];
         if (eventId) ids.push(`event:${eventId}`);
         let first: boolean;
