@@ -25,6 +25,8 @@ export interface Config {
     model: string;
     maxTokens: number;
     maxRetries: number;
+    /** Longest wait for Claude to start answering (per attempt), and longest silence in an answer under way. */
+    timeoutMs: number;
     system: string;
   };
   mcp: {
@@ -79,6 +81,7 @@ const envSchema = z.object({
   ANTHROPIC_MODEL: optionalText,
   ANTHROPIC_MAX_TOKENS: intIn('ANTHROPIC_MAX_TOKENS', 256, 128000, 8192),
   ANTHROPIC_MAX_RETRIES: intIn('ANTHROPIC_MAX_RETRIES', 0, 10, 4),
+  ANTHROPIC_TIMEOUT_MS: intIn('ANTHROPIC_TIMEOUT_MS', 1000, 3_600_000, 180_000),
   SYSTEM_PROMPT: optionalText,
   MCP_CONFIG: optionalText,
   MCP_CALL_TIMEOUT_MS: intIn('MCP_CALL_TIMEOUT_MS', 1000, 3_600_000, 60_000),
@@ -159,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       model: n.ANTHROPIC_MODEL ?? DEFAULT_MODEL,
       maxTokens: n.ANTHROPIC_MAX_TOKENS,
       maxRetries: n.ANTHROPIC_MAX_RETRIES,
+      timeoutMs: n.ANTHROPIC_TIMEOUT_MS,
       system: n.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
     },
     mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS,

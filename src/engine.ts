@@ -68,6 +68,9 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     apiKey: config.anthropic.apiKey,
     baseURL: config.anthropic.baseURL,
     maxRetries: config.anthropic.maxRetries,
+    // The SDK's timeout covers the wait for a response to start (each attempt); the agent's idle
+    // timeout covers a stream that goes silent once started. One setting for both.
+    timeout: config.anthropic.timeoutMs,
   });
   const agent = createAgent({
     client,
@@ -77,6 +80,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     system: config.anthropic.system,
     maxRounds: config.agent.maxRounds,
     historyBudgetTokens: config.agent.historyBudgetTokens,
+    streamIdleTimeoutMs: config.anthropic.timeoutMs,
     logger: logger.child({ room: 'agent' }),
   });
   const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });

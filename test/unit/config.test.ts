@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
         model: DEFAULT_MODEL,
         maxTokens: 8192,
         maxRetries: 4,
+        timeoutMs: 180_000,
         system: DEFAULT_SYSTEM_PROMPT,
       },
       mcp: { configPath: './mcp.json', explicit: false, callTimeoutMs: 60_000, roots: [], samplingMaxTokens: 1024 },
@@ -56,6 +57,7 @@ describe('loadConfig defaults', () => {
         ANTHROPIC_MODEL: 'claude-opus-9',
         ANTHROPIC_MAX_TOKENS: '256',
         ANTHROPIC_MAX_RETRIES: '0',
+        ANTHROPIC_TIMEOUT_MS: '1000',
         SYSTEM_PROMPT: 'Be brief.',
         MCP_CONFIG: 'team/mcp.json',
         MCP_CALL_TIMEOUT_MS: '1000',
@@ -77,6 +79,7 @@ describe('loadConfig defaults', () => {
       model: 'claude-opus-9',
       maxTokens: 256,
       maxRetries: 0,
+      timeoutMs: 1000,
       system: 'Be brief.',
     });
     assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000, roots: ['/srv/docs', './data'], samplingMaxTokens: 300 });
@@ -94,6 +97,7 @@ describe('loadConfig problems', () => {
     { variable: 'PORT', value: '3000.5', says: /whole number from 1 to 65535/ },
     { variable: 'ANTHROPIC_MAX_TOKENS', value: '100', says: /from 256 to 128000 \(default 8192\)/ },
     { variable: 'ANTHROPIC_MAX_RETRIES', value: '-1', says: /from 0 to 10 \(default 4\)/ },
+    { variable: 'ANTHROPIC_TIMEOUT_MS', value: '500', says: /from 1000 to 3600000 \(default 180000\)/ },
     { variable: 'MCP_CALL_TIMEOUT_MS', value: '30s', says: /from 1000 to 3600000 \(default 60000\)/ },
     { variable: 'HISTORY_TTL_DAYS', value: '0', says: /from 1 to 3650 \(default 30\)/ },
     { variable: 'HISTORY_BUDGET_TOKENS', value: '500', says: /from 1000 to 1000000 \(default 100000\)/ },
