@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { FAKE_API_KEY, reply, startFakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type RecordedCall } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
-import { freePort, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
+import { botProcessEnv, freePort, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
 import { appMention, blockActionsPayload, nextTs, postEvent, postInteraction } from '../helpers/sign.js';
 
 const FILESYSTEM = path.resolve('node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
@@ -163,15 +163,7 @@ describe('slack: approval when the bot stops or dies', () => {
     const anthropic = await startFakeAnthropic({ script: () => reply.tools([{ id: 'toolu_c', name: 'files__write_file', input: { path: path.join(dir, 'c.txt'), content: 'x' } }]) });
     writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { files: { command: process.execPath, args: [FILESYSTEM, dir] } } }));
     const port = await freePort();
-    const env = {
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      ANTHROPIC_API_KEY: FAKE_API_KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      PORT: String(port),
-      STORE_URL: `sqlite://${path.join(dir, 'bot.sqlite')}`,
-    };
+    const env = botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, dir, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY });
     const first = startBotProcess(env, dir);
     let second: ReturnType<typeof startBotProcess> | undefined;
     try {

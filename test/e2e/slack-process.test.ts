@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { FAKE_API_KEY, reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
-import { alive, freePort, runToExit, startBotProcess } from '../helpers/bot-process.js';
+import { alive, botProcessEnv, freePort, runToExit, startBotProcess } from '../helpers/bot-process.js';
 import { appMention, nextTs, postEvent } from '../helpers/sign.js';
 
 describe('npm start: configuration problems', () => {
@@ -50,15 +50,7 @@ describe('npm start: running and stopping', () => {
     writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: { everything: EVERYTHING_SERVER } }));
     const port = await freePort();
     const bot = startBotProcess(
-      {
-        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        ANTHROPIC_API_KEY: FAKE_API_KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-        PORT: String(port),
-        STORE_URL: `sqlite://${path.join(cwd, 'bot.sqlite')}`,
-      },
+      botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY }),
       cwd,
     );
     try {

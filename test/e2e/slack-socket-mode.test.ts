@@ -1,20 +1,13 @@
 // Socket Mode: the same bot over a WebSocket (fake Socket Mode endpoint), with /healthz on PORT too.
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeSocketMode } from '../fakes/socket-mode.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
+import { freePort } from '../helpers/bot-process.js';
 import { appMention, nextTs } from '../helpers/sign.js';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('slack: Socket Mode', () => {
   let slack: FakeSlackApi;

@@ -58,3 +58,16 @@ export async function waitHealthy(port: number, run: Run, tries = 100): Promise<
   }
   throw new Error(`the bot never became healthy; its stderr:\n${run.stderr}`);
 }
+
+/** The environment of a bot process in HTTP mode against the fakes, on `port`, with a sqlite store in `dir`. */
+export function botProcessEnv(fakes: { slackApiUrl: string; anthropicUrl: string }, port: number, dir: string, tokens: { bot: string; signing: string; apiKey: string }): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: tokens.bot,
+    SLACK_SIGNING_SECRET: tokens.signing,
+    SLACK_API_URL: fakes.slackApiUrl,
+    ANTHROPIC_API_KEY: tokens.apiKey,
+    ANTHROPIC_BASE_URL: fakes.anthropicUrl,
+    PORT: String(port),
+    STORE_URL: `sqlite://${path.join(dir, 'bot.sqlite')}`,
+  };
+}
