@@ -62,44 +62,44 @@ export function createApprovals(options: ApprovalsOptions) {
       };
 
       async function ask(request: ApprovalRequest): Promise<ApprovalDecision> {
-          const record: ApprovalRecord = {
-            id: randomUUID(),
-            conversation: target.conversation,
-            channel: target.channel,
-            threadTs: target.threadTs,
-            askedBy: target.askedBy,
-            server: request.server,
-            tool: request.tool,
-            expiresAt: Date.now() + request.timeoutMs,
-          };
-          await store.set(key(record.id), record, request.timeoutMs + 60_000);
-          await board.open(record.id, request.timeoutMs);
-          const posted = await target.client.chat.postMessage({
-            channel: target.channel,
-            thread_ts: target.threadTs,
-            text: `Approval needed: ${request.server}/${request.tool}`,
-            blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args),
-          });
-          logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
-          const answered = await board.wait(record.id, record.expiresAt, request.signal);
-          const outcome: ApprovalDecision = answered ? { decision: answered.answer, by: answered.by } : { decision: 'expired' };
-          const stopped = request.signal.aborted && request.signal.reason === 'cancelled';
-          const verdict =
-            outcome.decision === 'approved'
-              ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` runs now.`
-              : outcome.decision === 'denied'
-                ? `:no_entry: Denied by <@${outcome.by}>: \`${record.server}/${record.tool}\` did not run.`
-                : stopped
-                  ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
-                  : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
-          if (posted.ts) {
-            await target.client.chat
-              .update({ channel: record.channel, ts: posted.ts, text: verdict, blocks: [] })
-              .catch((error: unknown) => logger.warn('could not update the approval message', { error: String(error) }));
-          }
-          await board.close(record.id).catch((error: unknown) => logger.warn('could not close the approval', { error: String(error) }));
-          logger.info('approval decided', { conversation: record.conversation, approval: record.id, decision: outcome.decision, by: outcome.by });
-          return outcome;
+        const record: ApprovalRecord = {
+          id: randomUUID(),
+          conversation: target.conversation,
+          channel: target.channel,
+          threadTs: target.threadTs,
+          askedBy: target.askedBy,
+          server: request.server,
+          tool: request.tool,
+          expiresAt: Date.now() + request.timeoutMs,
+        };
+        await store.set(key(record.id), record, request.timeoutMs + 60_000);
+        await board.open(record.id, request.timeoutMs);
+        const posted = await target.client.chat.postMessage({
+          channel: target.channel,
+          thread_ts: target.threadTs,
+          text: `Approval needed: ${request.server}/${request.tool}`,
+          blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args),
+        });
+        logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
+        const answered = await board.wait(record.id, record.expiresAt, request.signal);
+        const outcome: ApprovalDecision = answered ? { decision: answered.answer, by: answered.by } : { decision: 'expired' };
+        const stopped = request.signal.aborted && request.signal.reason === 'cancelled';
+        const verdict =
+          outcome.decision === 'approved'
+            ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` runs now.`
+            : outcome.decision === 'denied'
+              ? `:no_entry: Denied by <@${outcome.by}>: \`${record.server}/${record.tool}\` did not run.`
+              : stopped
+                ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
+                : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
+        if (posted.ts) {
+          await target.client.chat
+            .update({ channel: record.channel, ts: posted.ts, text: verdict, blocks: [] })
+            .catch((error: unknown) => logger.warn('could not update the approval message', { error: String(error) }));
+        }
+        await board.close(record.id).catch((error: unknown) => logger.warn('could not close the approval', { error: String(error) }));
+        logger.info('approval decided', { conversation: record.conversation, approval: record.id, decision: outcome.decision, by: outcome.by });
+        return outcome;
       }
     },
 
