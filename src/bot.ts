@@ -5,6 +5,7 @@ import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
 import { resolveServers } from './servers.js';
+import type { Store } from './store.js';
 import type { SetStatusFn } from '@slack/bolt';
 import { loadPolicyFile, needsApproval, policyLocation, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
@@ -113,7 +114,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
-    health: () => ({ ready: true, store: 'open', servers: engine.hub.status() }),
+    // Ready once started; the store's state is reported, not made a reason to take the replica out:
+    // when Redis is away every replica is, and each still tells people so.
+    health: async () => ({ ready: true, store: await storeState(engine.store), servers: engine.hub.status() }),
     approvals,
     elicitations,
     overview: {
@@ -167,4 +170,18 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
       logger.info('stopped');
     },
   };
+}
+
+/** 'open' if the store answers a read within a second, else 'unreachable'. */
+async function storeState(store: Store): Promise<'open' | 'unreachable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 1000)));
+  try {
+    await Promise.race([store.get('health:probe'), timeout]);
+    return 'open';
+  } catch {
+    return 'unreachable';
+  } finally {
+    clearTimeout(timer);
+  }
 }

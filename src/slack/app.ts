@@ -25,7 +25,7 @@ export interface SlackAppDeps {
   logLevel: LogLevel;
   answerer: ReturnType<typeof createAnswerer>;
   feedbackActionId: string;
-  health: () => Health;
+  health: () => Health | Promise<Health>;
   overview: OverviewDeps;
   approvals?: Approvals;
   elicitations?: Elicitations;
@@ -45,9 +45,16 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     path: '/healthz',
     method: ['GET'],
     handler: (_req: unknown, res: ServerResponse) => {
-      const health = deps.health();
-      res.writeHead(health.ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(health));
+      void Promise.resolve(deps.health()).then(
+        (health) => {
+          res.writeHead(health.ready ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(health));
+        },
+        (error: unknown) => {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ready: false, error: error instanceof Error ? error.message : String(error) }));
+        },
+      );
     },
   };
   const common = {

@@ -60,13 +60,16 @@ describe('faults: the Redis store going away and coming back', () => {
     assert.equal(away.text, STORE_AWAY);
     assert.doesNotMatch(away.text, TECHNICAL);
     assert.equal(bot.callsFor('q-away').length, 0, 'no turn was started');
-    assert.equal((await bot.health()).ready, true, 'the bot is still up');
+    const health = await bot.health();
+    assert.equal(health.ready, true, 'the bot is still up');
+    assert.equal(health.store, 'unreachable', '/healthz says the store is away');
     assert.equal((await stored(channel, first.thread)).raw, before.raw, 'nothing was written to the conversation');
 
     proxy.up();
     await proxy.reconnected(clients);
     const back = await bot.ask({ channel, word: 'q-back', user: USER, thread: first.thread });
     assert.match(back.text, /Answer to q-back\./);
+    assert.equal((await bot.health()).store, 'open', '/healthz says the store is back');
     const history = transcriptOf(bot.callsFor('q-back')[0]);
     assert.ok(inOrder(history, ['q-stored', answerTo('q-stored'), 'q-back']), JSON.stringify(history));
     assert.doesNotMatch(JSON.stringify(history), /q-away/, 'the question Redis missed was never half-taken');
