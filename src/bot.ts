@@ -83,7 +83,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
   };
   const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
-  const recent = createRecentThreads(engine.store, config.store.ttlMs);
+  const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
   const answerer = createAnswerer({
     turns: engine.conversations,
     dedupe: { claim: (ids) => coordinator.claim(ids, DEFAULT_DEDUPE_TTL_MS) },

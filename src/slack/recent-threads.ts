@@ -19,21 +19,19 @@ export interface RecentThreads {
 
 export const RECENT_THREADS_KEPT = 10;
 
-export function createRecentThreads(store: Store, ttlMs: number): RecentThreads {
+/** Runs `fn` while holding `key` (one process: a promise chain; replicas: the Redis lock). */
+export type Lock = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+
+export function createRecentThreads(store: Store, ttlMs: number, lock: Lock): RecentThreads {
   const id = (teamId: string, userId: string) => `recent:${teamId}:${userId}`;
   const list = async (teamId: string, userId: string) => ((await store.get(id(teamId, userId))) as RecentThread[] | undefined) ?? [];
   // Each change reads the list and writes it back; one person asking in several threads at once
-  // would lose entries if two changes overlapped, so the changes of one person run one at a time.
-  const chains = new Map<string, Promise<void>>();
+  // would lose entries if two changes overlapped, so the changes of one person take a lock.
   const change = (teamId: string, userId: string, edit: (current: RecentThread[]) => RecentThread[]): Promise<void> => {
     const k = id(teamId, userId);
-    const run = (chains.get(k) ?? Promise.resolve()).then(async () => store.set(k, edit(await list(teamId, userId)), ttlMs)).then(() => undefined);
-    const tail = run.catch(() => undefined);
-    chains.set(k, tail);
-    void tail.then(() => {
-      if (chains.get(k) === tail) chains.delete(k);
+    return lock(k, async () => {
+      await store.set(k, edit(await list(teamId, userId)), ttlMs);
     });
-    return run;
   };
   return {
     list,
