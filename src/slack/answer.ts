@@ -22,7 +22,8 @@ import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage }>;
+  /** `saved` false: the answer was given but could not be stored (the store went away meanwhile). */
+  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage; status: string; saved: boolean }>;
 }
 
 export interface AnswerOptions {
@@ -184,9 +185,12 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
+  let unsaved = false;
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
-    ({ usage } = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions));
+    const result = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions);
+    usage = result.usage;
+    unsaved = result.status === 'done' && !result.saved;
     await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
@@ -196,6 +200,13 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   }
   await sink.settled();
   await before;
+  if (unsaved) {
+    // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
+    await cosmetic(
+      'unsaved note',
+      client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.' }),
+    );
+  }
   await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
   await Promise.all([
     cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),

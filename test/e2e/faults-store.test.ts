@@ -101,6 +101,7 @@ describe('faults: the Redis store going away and coming back', () => {
     release();
     const midway = await pending;
     assert.match(midway.text, /Answer given while Redis was away\./);
+    assert.match(midway.text, /will not remember it in this thread/, 'the person is told the answer is not remembered');
     assert.doesNotMatch(midway.text, TECHNICAL);
     assert.equal((await stored(channel, first.thread)).raw, before.raw, 'the stored conversation is as it was: nothing half-written');
 
