@@ -1,12 +1,14 @@
 // What the agent tests need around the fake Anthropic API: a small in-memory ToolProvider whose tools
 // are plain functions, a sink that records every event, and an agent wired to the fake.
+import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ToolResultContent } from '../../src/agent/content.js';
 import { createAgent, type Agent, type AgentOptions } from '../../src/agent/loop.js';
 import type { AgentEvent, AgentSink } from '../../src/agent/types.js';
 import { silentLogger } from '../../src/log.js';
 import type { ToolCallOptions, ToolCallResult, ToolDefinition, ToolProvider } from '../../src/mcp/types.js';
-import type { FakeAnthropic } from './anthropic.js';
+import { startFakeAnthropic, type FakeAnthropic } from './anthropic.js';
 
 export interface StubTool {
   name: string;
@@ -107,4 +109,29 @@ export function barrier(count: number, fallbackMs = 2000): () => Promise<void> {
     }
     await all;
   };
+}
+
+/**
+ * A fake Anthropic API for one describe block: started before its tests, closed after them, and
+ * after each test every request it received must have been valid (then its calls are cleared and
+ * `reset` runs). Read the fake as `suite.fake` inside the tests.
+ */
+export function strictFake(reset: () => void = () => {}): { readonly fake: FakeAnthropic } {
+  let current: FakeAnthropic | undefined;
+  const suite = {
+    get fake(): FakeAnthropic {
+      if (!current) throw new Error('the fake Anthropic API is started in before()');
+      return current;
+    },
+  };
+  before(async () => {
+    current = await startFakeAnthropic();
+  });
+  after(() => suite.fake.close());
+  afterEach(() => {
+    assert.deepEqual(suite.fake.rejections, [], 'every request the fake received was valid');
+    suite.fake.calls.length = 0;
+    reset();
+  });
+  return suite;
 }

@@ -1,13 +1,12 @@
 // When Claude or the sink fails: one plain sentence in a failed event, and a transcript that is still
 // a valid prefix; a broken sink does not break the loop; a cancelled turn stops cleanly.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { describeModelError } from '../../src/agent/model-errors.js';
 import { isValid } from '../../src/agent/transcript.js';
 import type { Transcript } from '../../src/agent/types.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { agentFor, lastBlocks, ok, recordingSink, stubTools } from '../fakes/anthropic-harness.js';
+import { agentFor, lastBlocks, ok, recordingSink, strictFake, stubTools } from '../fakes/anthropic-harness.js';
 
 const history: Transcript = [
   { role: 'user', content: 'first question' },
@@ -15,24 +14,17 @@ const history: Transcript = [
 ];
 
 describe('agent loop: failures', () => {
-  let fake: FakeAnthropic;
   const tools = stubTools([{ name: 'look', run: () => ok('looked') }]);
-  before(async () => {
-    fake = await startFakeAnthropic();
-  });
-  after(() => fake.close());
-  afterEach(() => {
-    assert.deepEqual(fake.rejections, [], 'every request the fake received was valid');
-    fake.calls.length = 0;
+  const suite = strictFake(() => {
     tools.calls.length = 0;
   });
 
   it('529 after the SDK retries: failed with one plain sentence, and the question is kept', async () => {
-    fake.script(() => fake.reply.overloaded());
+    suite.fake.script(() => suite.fake.reply.overloaded());
     const sink = recordingSink();
-    const result = await agentFor(fake, tools, { maxRetries: 2 }).runTurn({ history, userText: 'hello?', sink });
+    const result = await agentFor(suite.fake, tools, { maxRetries: 2 }).runTurn({ history, userText: 'hello?', sink });
 
-    assert.equal(fake.calls.length, 3, 'the SDK tried three times');
+    assert.equal(suite.fake.calls.length, 3, 'the SDK tried three times');
     const failed = sink.of('failed');
     assert.equal(failed.length, 1);
     assert.equal(failed[0]?.message, 'Claude is overloaded right now (529); please try again in a minute.');
@@ -44,11 +36,11 @@ describe('agent loop: failures', () => {
   });
 
   it('500 after a tool round: the stored prefix keeps the tool results, and the next turn goes through', async () => {
-    fake.script((_request, call) => (call === 0 ? fake.reply.tools([{ id: 'toolu_1', name: 'look' }]) : fake.reply.error(500)));
+    suite.fake.script((_request, call) => (call === 0 ? suite.fake.reply.tools([{ id: 'toolu_1', name: 'look' }]) : suite.fake.reply.error(500)));
     const sink = recordingSink();
-    const result = await agentFor(fake, tools, { maxRetries: 1 }).runTurn({ history, userText: 'look it up', sink });
+    const result = await agentFor(suite.fake, tools, { maxRetries: 1 }).runTurn({ history, userText: 'look it up', sink });
 
-    assert.equal(fake.calls.length, 3);
+    assert.equal(suite.fake.calls.length, 3);
     assert.equal(sink.of('failed')[0]?.message, "Claude's API had an internal error (500); please try again in a minute.");
     assert.deepEqual(
       result.messages.map((m) => m.role),
@@ -57,44 +49,44 @@ describe('agent loop: failures', () => {
     assert.equal((lastBlocks(result).at(0) as Anthropic.ToolResultBlockParam).tool_use_id, 'toolu_1');
     assert.ok(isValid(result.messages));
 
-    fake.calls.length = 0;
-    fake.script([fake.reply.text('Here it is.')]);
-    const next = await agentFor(fake, tools).runTurn({ history: result.messages, userText: 'try again', sink: recordingSink() });
+    suite.fake.calls.length = 0;
+    suite.fake.script([suite.fake.reply.text('Here it is.')]);
+    const next = await agentFor(suite.fake, tools).runTurn({ history: result.messages, userText: 'try again', sink: recordingSink() });
     assert.equal(next.status, 'done');
     assert.deepEqual(
-      lastBlocks(fake.calls[0]).map((b) => b.type),
+      lastBlocks(suite.fake.calls[0]).map((b) => b.type),
       ['tool_result', 'text'],
     );
   });
 
   it('an error event in the middle of the stream fails the turn after the text so far', async () => {
-    fake.script([fake.reply.streamError('Half of my')]);
+    suite.fake.script([suite.fake.reply.streamError('Half of my')]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'go', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'go', sink });
     assert.equal(sink.text(), 'Half of my');
     assert.equal(sink.of('failed')[0]?.message, 'Claude is overloaded right now (529); please try again in a minute.');
     assert.ok(isValid(result.messages));
   });
 
   it('a stream that goes silent is given up after the idle timeout', async () => {
-    fake.script([fake.reply.hang('Let me think about')]);
+    suite.fake.script([suite.fake.reply.hang('Let me think about')]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools, { streamIdleTimeoutMs: 150 }).runTurn({ history, userText: 'go', sink });
+    const result = await agentFor(suite.fake, tools, { streamIdleTimeoutMs: 150 }).runTurn({ history, userText: 'go', sink });
     assert.equal(sink.of('failed')[0]?.message, 'Claude stopped sending its answer midway; please try again.');
     assert.equal(result.status, 'failed');
     assert.ok(isValid(result.messages));
   });
 
   it('no answer at all before the SDK timeout', async () => {
-    fake.script(() => fake.reply.hang());
+    suite.fake.script(() => suite.fake.reply.hang());
     const sink = recordingSink();
-    const agent = agentFor(fake, tools, { client: fake.client({ timeout: 100, maxRetries: 0 }) });
+    const agent = agentFor(suite.fake, tools, { client: suite.fake.client({ timeout: 100, maxRetries: 0 }) });
     await agent.runTurn({ history, userText: 'go', sink });
     assert.equal(sink.of('failed')[0]?.message, 'Claude did not answer in time; please try again in a minute.');
   });
 
   it('a sink that throws or rejects does not break the loop', async () => {
-    fake.script([fake.reply.tools([{ name: 'look' }], { text: 'Looking.' }), fake.reply.text('All good.')]);
+    suite.fake.script([suite.fake.reply.tools([{ name: 'look' }], { text: 'Looking.' }), suite.fake.reply.text('All good.')]);
     let seen = 0;
     const sink = {
       emit(event: { type: string }) {
@@ -103,7 +95,7 @@ describe('agent loop: failures', () => {
         return Promise.reject(new Error('sink rejected'));
       },
     };
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'go', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'go', sink });
     assert.equal(result.status, 'done');
     assert.equal(result.text, 'All good.');
     assert.equal(tools.calls.length, 1);
@@ -122,10 +114,10 @@ describe('agent loop: failures', () => {
         },
       },
     ]);
-    fake.script([fake.reply.tools([{ name: 'slow' }]), fake.reply.text('never sent')]);
+    suite.fake.script([suite.fake.reply.tools([{ name: 'slow' }]), suite.fake.reply.text('never sent')]);
     const sink = recordingSink();
-    const result = await agentFor(fake, slow).runTurn({ history, userText: 'go', sink, signal: controller.signal });
-    assert.equal(fake.calls.length, 1);
+    const result = await agentFor(suite.fake, slow).runTurn({ history, userText: 'go', sink, signal: controller.signal });
+    assert.equal(suite.fake.calls.length, 1);
     assert.equal(sink.of('failed')[0]?.message, 'The answer was cancelled before Claude finished.');
     assert.ok(isValid(result.messages));
     assert.equal(result.messages.at(-1)?.role, 'user');

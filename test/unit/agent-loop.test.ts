@@ -1,28 +1,19 @@
 // The turn loop against the fake Anthropic API and a stub ToolProvider: streaming, parallel tools,
 // several rounds, tool errors. Every request the fake receives must be valid.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import { isValid } from '../../src/agent/transcript.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { agentFor, barrier, content, failed, lastBlocks, ok, recordingSink, stubTools } from '../fakes/anthropic-harness.js';
+import { agentFor, barrier, content, failed, lastBlocks, ok, recordingSink, strictFake, stubTools } from '../fakes/anthropic-harness.js';
 
 describe('agent loop', () => {
-  let fake: FakeAnthropic;
-  before(async () => {
-    fake = await startFakeAnthropic();
-  });
-  after(() => fake.close());
-  afterEach(() => {
-    assert.deepEqual(fake.rejections, [], 'every request the fake received was valid');
-    fake.calls.length = 0;
-  });
+  const suite = strictFake();
 
   it('streams a plain answer and returns the new transcript', async () => {
-    fake.script([fake.reply.text('Hello there, how can I help?', { stream: { chunks: 5 }, usage: { input_tokens: 50, output_tokens: 9 } })]);
+    suite.fake.script([suite.fake.reply.text('Hello there, how can I help?', { stream: { chunks: 5 }, usage: { input_tokens: 50, output_tokens: 9 } })]);
     const tools = stubTools([{ name: 'stub__echo', run: (args) => ok(JSON.stringify(args)) }]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history: [], userText: 'hi', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'hi', sink });
 
     assert.equal(sink.of('text').length, 5);
     assert.equal(sink.text(), 'Hello there, how can I help?');
@@ -38,7 +29,7 @@ describe('agent loop', () => {
       { role: 'assistant', content: [{ type: 'text', text: 'Hello there, how can I help?' }] },
     ]);
 
-    const request = fake.calls[0];
+    const request = suite.fake.calls[0];
     assert.equal(request?.stream, true);
     assert.equal(request?.model, 'claude-sonnet-5-5');
     assert.deepEqual(request?.tools, [{ name: 'stub__echo', description: 'the stub__echo tool', input_schema: { type: 'object', properties: {} } }]);
@@ -71,22 +62,22 @@ describe('agent loop', () => {
         },
       },
     ]);
-    fake.script([
-      fake.reply.tools(
+    suite.fake.script([
+      suite.fake.reply.tools(
         [
           { id: 'toolu_slow', name: 'slow', input: { path: '/a' } },
           { id: 'toolu_fast', name: 'fast', input: {} },
         ],
         { text: 'Let me look.' },
       ),
-      fake.reply.text('Both done.'),
+      suite.fake.reply.text('Both done.'),
     ]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history: [], userText: 'do both', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'do both', sink });
 
     assert.deepEqual(order.slice(0, 2).sort(), ['start fast', 'start slow'], `both started before either finished: ${order.join(', ')}`);
-    assert.equal(fake.calls.length, 2);
-    const results = lastBlocks(fake.calls[1]);
+    assert.equal(suite.fake.calls.length, 2);
+    const results = lastBlocks(suite.fake.calls[1]);
     assert.deepEqual(
       results.map((block) => (block as Anthropic.ToolResultBlockParam).tool_use_id),
       ['toolu_slow', 'toolu_fast'],
@@ -118,14 +109,14 @@ describe('agent loop', () => {
   it('goes round three times in a row, then answers', async () => {
     let n = 0;
     const tools = stubTools([{ name: 'count', run: () => ok(`count is ${++n}`) }]);
-    fake.script((_request, call) => (call < 3 ? fake.reply.tools([{ name: 'count', input: { step: call } }], { text: `Step ${call}.` }) : fake.reply.text('Counted to three.')));
+    suite.fake.script((_request, call) => (call < 3 ? suite.fake.reply.tools([{ name: 'count', input: { step: call } }], { text: `Step ${call}.` }) : suite.fake.reply.text('Counted to three.')));
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history: [], userText: 'count', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'count', sink });
 
-    assert.equal(fake.calls.length, 4);
+    assert.equal(suite.fake.calls.length, 4);
     assert.deepEqual(tools.calls.map((c) => c.args), [{ step: 0 }, { step: 1 }, { step: 2 }]);
     for (let call = 1; call < 4; call++) {
-      const results = lastBlocks(fake.calls[call]);
+      const results = lastBlocks(suite.fake.calls[call]);
       assert.equal(results.length, 1);
       assert.equal((results[0] as Anthropic.ToolResultBlockParam).tool_use_id, `toolu_fake_${call - 1}_1`);
     }
@@ -147,11 +138,11 @@ describe('agent loop', () => {
         },
       },
     ]);
-    fake.script([fake.reply.tools([{ name: 'broken' }, { name: 'throws' }]), fake.reply.text('Sorry, the tools failed.')]);
+    suite.fake.script([suite.fake.reply.tools([{ name: 'broken' }, { name: 'throws' }]), suite.fake.reply.text('Sorry, the tools failed.')]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history: [], userText: 'try', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'try', sink });
 
-    const [first, second] = lastBlocks(fake.calls[1]) as Anthropic.ToolResultBlockParam[];
+    const [first, second] = lastBlocks(suite.fake.calls[1]) as Anthropic.ToolResultBlockParam[];
     assert.equal(first?.is_error, true);
     assert.deepEqual(first?.content, [{ type: 'text', text: 'disk on fire' }]);
     assert.equal(second?.is_error, true);
@@ -165,20 +156,20 @@ describe('agent loop', () => {
 
   it('answers an unknown tool and non-object arguments with is_error, without calling the provider', async () => {
     const tools = stubTools([{ name: 'real', run: () => ok('real result') }]);
-    fake.script([
-      fake.reply.tools([
+    suite.fake.script([
+      suite.fake.reply.tools([
         { id: 'toolu_ghost', name: 'ghost', input: {} },
         { id: 'toolu_array', name: 'real', input: [1, 2, 3] },
         { id: 'toolu_string', name: 'real', input: 'just text' },
         { id: 'toolu_fine', name: 'real', input: { ok: true } },
       ]),
-      fake.reply.text('Done.'),
+      suite.fake.reply.text('Done.'),
     ]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history: [], userText: 'go', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'go', sink });
 
     assert.deepEqual(tools.calls, [{ name: 'real', args: { ok: true } }]);
-    const results = lastBlocks(fake.calls[1]) as Anthropic.ToolResultBlockParam[];
+    const results = lastBlocks(suite.fake.calls[1]) as Anthropic.ToolResultBlockParam[];
     assert.deepEqual(
       results.map((r) => [r.tool_use_id, r.is_error === true]),
       [
@@ -214,31 +205,31 @@ describe('agent loop', () => {
         },
       },
     ]);
-    fake.script([fake.reply.tools([{ id: 'toolu_long', name: 'long' }]), fake.reply.text('ok')]);
+    suite.fake.script([suite.fake.reply.tools([{ id: 'toolu_long', name: 'long' }]), suite.fake.reply.text('ok')]);
     const sink = recordingSink();
-    await agentFor(fake, tools).runTurn({ history: [], userText: 'go', sink });
+    await agentFor(suite.fake, tools).runTurn({ history: [], userText: 'go', sink });
 
     assert.deepEqual(sink.of('tool_progress'), [
       { type: 'tool_progress', id: 'toolu_long', progress: 1, total: 2, message: 'half way' },
       { type: 'tool_progress', id: 'toolu_long', progress: 2, total: 2 },
     ]);
-    const result = lastBlocks(fake.calls[1])[0] as Anthropic.ToolResultBlockParam;
+    const result = lastBlocks(suite.fake.calls[1])[0] as Anthropic.ToolResultBlockParam;
     assert.equal((result.content as Anthropic.ContentBlockParam[]).length, 2);
   });
 
   it('continues a conversation: history goes out first, usage adds up over the calls', async () => {
     const tools = stubTools([{ name: 'echo', run: (args) => ok(String(args.text)) }]);
-    fake.script([
-      fake.reply.tools([{ name: 'echo', input: { text: 'x' } }], { usage: { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 80 } }),
-      fake.reply.text('x it is', { usage: { input_tokens: 120, output_tokens: 5, cache_read_input_tokens: 80 } }),
+    suite.fake.script([
+      suite.fake.reply.tools([{ name: 'echo', input: { text: 'x' } }], { usage: { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 80 } }),
+      suite.fake.reply.text('x it is', { usage: { input_tokens: 120, output_tokens: 5, cache_read_input_tokens: 80 } }),
     ]);
     const history = [
       { role: 'user' as const, content: 'earlier question' },
       { role: 'assistant' as const, content: 'earlier answer' },
     ];
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'echo x', sink: recordingSink() });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'echo x', sink: recordingSink() });
 
-    assert.deepEqual(fake.calls[0]?.messages.slice(0, 2), history);
+    assert.deepEqual(suite.fake.calls[0]?.messages.slice(0, 2), history);
     assert.deepEqual(result.messages.slice(0, 2), history);
     assert.deepEqual(result.usage, { input_tokens: 220, output_tokens: 15, cache_read_input_tokens: 80, cache_creation_input_tokens: 80 });
   });

@@ -1,13 +1,12 @@
 // How a turn ends when the answer is not simply whole: max_tokens, refusal, pause_turn, the round
 // cap; and what is sent when the history is long or broken.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import { EMPTY_QUESTION, notices } from '../../src/agent/notices.js';
 import { isValid, turnStarts } from '../../src/agent/transcript.js';
 import type { Transcript } from '../../src/agent/types.js';
-import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
-import { agentFor, lastBlocks, ok, recordingSink, stubTools } from '../fakes/anthropic-harness.js';
+import { agentFor, lastBlocks, ok, recordingSink, strictFake, stubTools } from '../fakes/anthropic-harness.js';
 import { toolTurn } from '../fakes/anthropic-transcripts.js';
 
 const history: Transcript = [
@@ -16,22 +15,15 @@ const history: Transcript = [
 ];
 
 describe('agent loop: incomplete answers', () => {
-  let fake: FakeAnthropic;
   const tools = stubTools([{ name: 'look', run: () => ok('looked') }]);
-  before(async () => {
-    fake = await startFakeAnthropic();
-  });
-  after(() => fake.close());
-  afterEach(() => {
-    assert.deepEqual(fake.rejections, [], 'every request the fake received was valid');
-    fake.calls.length = 0;
+  const suite = strictFake(() => {
     tools.calls.length = 0;
   });
 
   it('max_tokens: done with the cut text and a notice; a half tool_use is not kept', async () => {
-    fake.script([fake.reply.tools([{ name: 'look', input: { q: 'x' } }], { text: 'The answer is that the', stopReason: 'max_tokens' })]);
+    suite.fake.script([suite.fake.reply.tools([{ name: 'look', input: { q: 'x' } }], { text: 'The answer is that the', stopReason: 'max_tokens' })]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'explain', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'explain', sink });
 
     const done = sink.of('done')[0];
     assert.equal(done?.stopReason, 'max_tokens');
@@ -43,9 +35,9 @@ describe('agent loop: incomplete answers', () => {
   });
 
   it('refusal: a notice, and the refused turn is left out of the transcript', async () => {
-    fake.script([fake.reply.refusal('I will not', 'This request was declined because it could enable harm.')]);
+    suite.fake.script([suite.fake.reply.refusal('I will not', 'This request was declined because it could enable harm.')]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'something bad', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'something bad', sink });
 
     const done = sink.of('done')[0];
     assert.equal(done?.stopReason, 'refusal');
@@ -54,15 +46,15 @@ describe('agent loop: incomplete answers', () => {
   });
 
   it('pause_turn: the paused content goes back as the last message and the answer continues', async () => {
-    fake.script([
-      fake.reply.text('Searching the archive for you. ', { stopReason: 'pause_turn' }),
-      fake.reply.text('Found three matches.'),
+    suite.fake.script([
+      suite.fake.reply.text('Searching the archive for you. ', { stopReason: 'pause_turn' }),
+      suite.fake.reply.text('Found three matches.'),
     ]);
     const sink = recordingSink();
-    const result = await agentFor(fake, tools).runTurn({ history, userText: 'search', sink });
+    const result = await agentFor(suite.fake, tools).runTurn({ history, userText: 'search', sink });
 
-    assert.equal(fake.calls.length, 2);
-    assert.deepEqual(fake.calls[1]?.messages.at(-1), { role: 'assistant', content: [{ type: 'text', text: 'Searching the archive for you.' }] });
+    assert.equal(suite.fake.calls.length, 2);
+    assert.deepEqual(suite.fake.calls[1]?.messages.at(-1), { role: 'assistant', content: [{ type: 'text', text: 'Searching the archive for you.' }] });
     assert.equal(result.rounds, 2);
     assert.equal(result.text, 'Searching the archive for you. Found three matches.');
     assert.equal(sink.text(), 'Searching the archive for you. Found three matches.');
@@ -78,15 +70,15 @@ describe('agent loop: incomplete answers', () => {
   });
 
   it('round cap: tools run for maxRounds rounds, then one last call answers without tools', async () => {
-    fake.script((request, call) => (request.tool_choice?.type === 'none' ? fake.reply.text('Here is what I found so far.') : fake.reply.tools([{ name: 'look', input: { call } }])));
+    suite.fake.script((request, call) => (request.tool_choice?.type === 'none' ? suite.fake.reply.text('Here is what I found so far.') : suite.fake.reply.tools([{ name: 'look', input: { call } }])));
     const sink = recordingSink();
-    const result = await agentFor(fake, tools, { maxRounds: 2 }).runTurn({ history, userText: 'keep looking', sink });
+    const result = await agentFor(suite.fake, tools, { maxRounds: 2 }).runTurn({ history, userText: 'keep looking', sink });
 
-    assert.equal(fake.calls.length, 3);
+    assert.equal(suite.fake.calls.length, 3);
     assert.equal(tools.calls.length, 2);
-    assert.equal(fake.calls[0]?.tool_choice, undefined);
-    assert.deepEqual(fake.calls[2]?.tool_choice, { type: 'none' });
-    assert.ok(fake.calls[2]?.tools?.length, 'tools stay declared: the history holds tool blocks');
+    assert.equal(suite.fake.calls[0]?.tool_choice, undefined);
+    assert.deepEqual(suite.fake.calls[2]?.tool_choice, { type: 'none' });
+    assert.ok(suite.fake.calls[2]?.tools?.length, 'tools stay declared: the history holds tool blocks');
     const done = sink.of('done')[0];
     assert.equal(done?.text, 'Here is what I found so far.');
     assert.equal(done?.notice, notices.roundCap(2));
@@ -95,11 +87,11 @@ describe('agent loop: incomplete answers', () => {
   });
 
   it('round cap: tool calls made anyway in the last call are answered as not run, and the transcript stays valid', async () => {
-    fake.script(() => fake.reply.tools([{ name: 'look' }, { name: 'look' }], { text: 'One more look.' }));
+    suite.fake.script(() => suite.fake.reply.tools([{ name: 'look' }, { name: 'look' }], { text: 'One more look.' }));
     const sink = recordingSink();
-    const result = await agentFor(fake, tools, { maxRounds: 1 }).runTurn({ history, userText: 'go', sink });
+    const result = await agentFor(suite.fake, tools, { maxRounds: 1 }).runTurn({ history, userText: 'go', sink });
 
-    assert.equal(fake.calls.length, 2);
+    assert.equal(suite.fake.calls.length, 2);
     assert.equal(tools.calls.length, 2, 'only the first round ran');
     const last = result.messages.at(-1);
     assert.equal(last?.role, 'user');
@@ -113,10 +105,10 @@ describe('agent loop: incomplete answers', () => {
     assert.ok(isValid(result.messages));
 
     // The next turn merges its question after those results and the API takes it.
-    fake.script([fake.reply.text('Sure.')]);
-    fake.calls.length = 0;
-    const next = await agentFor(fake, tools).runTurn({ history: result.messages, userText: 'thanks', sink: recordingSink() });
-    const merged = lastBlocks(fake.calls[0]);
+    suite.fake.script([suite.fake.reply.text('Sure.')]);
+    suite.fake.calls.length = 0;
+    const next = await agentFor(suite.fake, tools).runTurn({ history: result.messages, userText: 'thanks', sink: recordingSink() });
+    const merged = lastBlocks(suite.fake.calls[0]);
     assert.deepEqual(
       merged.map((b) => b.type),
       ['tool_result', 'tool_result', 'text'],
@@ -125,25 +117,25 @@ describe('agent loop: incomplete answers', () => {
   });
 
   it('an empty question is sent as a short placeholder, not as an empty text block', async () => {
-    fake.script([fake.reply.text('You said nothing.')]);
-    await agentFor(fake, tools).runTurn({ history: [], userText: '   ', sink: recordingSink() });
-    assert.deepEqual(lastBlocks(fake.calls[0]), [{ type: 'text', text: EMPTY_QUESTION }]);
+    suite.fake.script([suite.fake.reply.text('You said nothing.')]);
+    await agentFor(suite.fake, tools).runTurn({ history: [], userText: '   ', sink: recordingSink() });
+    assert.deepEqual(lastBlocks(suite.fake.calls[0]), [{ type: 'text', text: EMPTY_QUESTION }]);
   });
 
   it('a history with an invalid tail is cut before it is sent', async () => {
-    fake.script([fake.reply.text('ok')]);
+    suite.fake.script([suite.fake.reply.text('ok')]);
     const broken: Transcript = [...history, { role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'tool_use', id: 'orphan', name: 'look', input: {} }] }];
-    const result = await agentFor(fake, tools).runTurn({ history: broken, userText: 'next', sink: recordingSink() });
-    assert.deepEqual(fake.calls[0]?.messages.slice(0, 2), history);
+    const result = await agentFor(suite.fake, tools).runTurn({ history: broken, userText: 'next', sink: recordingSink() });
+    assert.deepEqual(suite.fake.calls[0]?.messages.slice(0, 2), history);
     assert.ok(isValid(result.messages));
   });
 
   it('trims what is sent to the token budget by whole turns, keeping tool pairs, and the fake takes it', async () => {
     const long: Transcript = [...toolTurn('a', 2, 4000), ...toolTurn('b', 1, 4000), ...toolTurn('c', 3, 200)];
-    fake.script((_request, call) => (call === 0 ? fake.reply.tools([{ name: 'look' }]) : fake.reply.text('done')));
-    const result = await agentFor(fake, tools, { historyBudgetTokens: 1500 }).runTurn({ history: long, userText: 'next', sink: recordingSink() });
+    suite.fake.script((_request, call) => (call === 0 ? suite.fake.reply.tools([{ name: 'look' }]) : suite.fake.reply.text('done')));
+    const result = await agentFor(suite.fake, tools, { historyBudgetTokens: 1500 }).runTurn({ history: long, userText: 'next', sink: recordingSink() });
 
-    for (const request of fake.calls) {
+    for (const request of suite.fake.calls) {
       const sent = request.messages;
       assert.deepEqual(sent.slice(0, 8), toolTurn('c', 3, 200), 'the old, big turns are gone; the recent one is whole');
       assert.equal(turnStarts(sent)[0], 0);
