@@ -13,10 +13,6 @@ export function keyPath(segments: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The parsed JSON of a configuration file, or a ConfigError naming the file and the shape it wants. */
 export function parseJsonFile(text: string, file: string, shapeHint: string): unknown {
   try {

@@ -2,11 +2,10 @@
 // carry output-only fields (citations: null, caller) and may hold things the API refuses as input
 // (an empty text block, a tool_use whose input is not an object), so we rebuild them as params.
 import type Anthropic from '@anthropic-ai/sdk';
+import { isPlainObject } from '../plain-object.js';
 
 type Block = Anthropic.ContentBlockParam;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function toAssistantContent(content: readonly Anthropic.ContentBlock[]): Block[] {
   const out: Block[] = [];
@@ -28,7 +27,7 @@ export function toAssistantContent(content: readonly Anthropic.ContentBlock[]): 
         break;
       default:
         // Server tool blocks: the API takes its own output back as is.
-        out.push(block as unknown as Block);
+        out.push(block);
     }
   }
   return out;
@@ -39,10 +38,6 @@ export function textOf(blocks: readonly Block[]): string {
     .filter((block): block is Anthropic.TextBlockParam => block.type === 'text')
     .map((block) => block.text)
     .join('');
-}
-
-export function toolUsesOf(blocks: readonly Block[]): Anthropic.ToolUseBlockParam[] {
-  return blocks.filter((block): block is Anthropic.ToolUseBlockParam => block.type === 'tool_use');
 }
 
 export function withoutToolUses(blocks: readonly Block[]): Block[] {

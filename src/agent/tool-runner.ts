@@ -4,6 +4,7 @@
 // that tell Claude what went wrong.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../log.js';
+import { isPlainObject } from '../plain-object.js';
 import type { ToolDefinition, ToolProvider } from '../mcp/types.js';
 import type { ToolResultBlock } from './content.js';
 import type { SafeSink } from './sink.js';
@@ -23,9 +24,6 @@ export interface ToolRunContext {
   signal?: AbortSignal;
   now?: () => number;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
 

@@ -6,6 +6,8 @@
 // The input may come from a store written by an older version or by hand, so every check reads the
 // data as plain JSON rather than trusting the static type.
 
+import { isPlainObject } from '../plain-object.js';
+
 export interface TranscriptProblem {
   /** Index of the message the problem is in (for a missing tool_result: the assistant message). */
   index: number;
@@ -19,7 +21,7 @@ export interface ValidationResult {
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject: (value: unknown) => value is Json = isPlainObject;
 const isBlank = (text: unknown) => typeof text !== 'string' || text.trim() === '';
 
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);

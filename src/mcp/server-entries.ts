@@ -4,7 +4,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { expandVars, type Env } from './expand.js';
-import { isPlainObject, keyPath } from '../config-file.js';
+import { keyPath } from '../config-file.js';
+import { isPlainObject } from '../plain-object.js';
 import type { RemoteServerConfig, Root, ServerConfig, StdioServerConfig } from './types.js';
 
 export interface EntryContext {

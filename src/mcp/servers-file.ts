@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Env } from './expand.js';
-import { isPlainObject, parseJsonFile } from '../config-file.js';
+import { parseJsonFile } from '../config-file.js';
+import { isPlainObject } from '../plain-object.js';
 import { parseEntry } from './server-entries.js';
 import type { ServerConfig } from './types.js';
 

@@ -4,6 +4,7 @@
 // See call-tracker.ts for why the SDK's own parsing cannot tell us this.
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject } from '../plain-object.js';
 
 export type RelatedRequestListener = (serverRequestId: RequestId, clientRequestId: RequestId) => void;
 
@@ -43,8 +44,8 @@ function serverRequestIdOf(data: string): RequestId | undefined {
 }
 
 function isRequest(value: unknown): value is { id: RequestId; method: string } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const { id, method } = value as { id?: unknown; method?: unknown };
+  if (!isPlainObject(value)) return false;
+  const { id, method } = value;
   return typeof method === 'string' && (typeof id === 'string' || typeof id === 'number');
 }
 

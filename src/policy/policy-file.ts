@@ -31,7 +31,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { isPlainObject, keyPath, parseJsonFile } from '../config-file.js';
+import { keyPath, parseJsonFile } from '../config-file.js';
+import { isPlainObject } from '../plain-object.js';
 import { policySchema, type PolicyFileData } from './schema.js';
 import { DEFAULT_POLICY, type Policy, type ServerRule } from './types.js';
 
@@ -54,7 +55,7 @@ export function parsePolicyFile(text: string, options: ParsePolicyOptions): Poli
   }
   const parsed = policySchema.safeParse(data);
   const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => linesOf(file, issue));
-  problems.push(...unknownServers(file, (data as Record<string, unknown>).servers, options.knownServers));
+  problems.push(...unknownServers(file, (data).servers, options.knownServers));
   if (parsed.success) problems.push(...crossChecks(file, parsed.data));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toPolicy(parsed.data);

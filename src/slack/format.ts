@@ -2,6 +2,8 @@
 // can): the `text` of a message whose body is in blocks, which notifications and screen readers
 // show, and other mrkdwn fields. Also the short forms used in tool notes: arguments and durations.
 
+import { isPlainObject } from '../plain-object.js';
+
 /**
  * Markdown -> Slack mrkdwn. **bold** -> *bold*, *italic* / _italic_ -> _italic_, ~~strike~~ ->
  * ~strike~, [text](url) -> <url|text>, headings -> a bold line, bullets -> "•", rules -> a line.
@@ -94,7 +96,7 @@ function escapeUrl(url: string): string {
 export function shortArgs(input: unknown, max = 120): string {
   let line: string;
   if (input === undefined || input === null) line = '';
-  else if (isRecord(input)) {
+  else if (isPlainObject(input)) {
     line = Object.entries(input)
       .filter(([, value]) => value !== undefined)
       .map(([name, value]) => `${name}: ${shortValue(value, 1)}`)
@@ -115,7 +117,7 @@ function shortValue(value: unknown, depth: number): string {
     if (depth > 1 || value.length > 3) return `[${value.length} items]`;
     return `[${value.map((item) => shortValue(item, depth + 1)).join(', ')}]`;
   }
-  if (isRecord(value)) {
+  if (isPlainObject(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) return '{}';
     if (depth > 1) return '{…}';
@@ -131,9 +133,6 @@ function clip(text: string, max: number): string {
   return flat.slice(0, Math.max(0, max - 1)).replace(/[\uD800-\uDBFF]$/, '') + '…';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** "120 ms", "2.4 s", "1 min 5 s", "1 h 2 min": short and exact enough for a note. */
 export function formatDuration(ms: number): string {

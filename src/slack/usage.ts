@@ -2,6 +2,7 @@
 // and shown to people as one quiet context line under the answer.
 import type { types } from '@slack/bolt';
 import type { Usage } from '../agent/types.js';
+import { zeroUsage } from '../agent/usage.js';
 import type { Store } from '../store.js';
 
 export interface UsageLedger {
@@ -10,10 +11,6 @@ export interface UsageLedger {
   /** Adds a turn's usage to the thread's totals and returns the new totals. */
   add(key: string, turn: Usage): Promise<Usage>;
   reset(key: string): Promise<void>;
-}
-
-export function emptyUsage(): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 }
 
 export function sumUsage(a: Usage, b: Usage): Usage {
@@ -27,7 +24,7 @@ export function sumUsage(a: Usage, b: Usage): Usage {
 
 export function createUsageLedger(store: Store, ttlMs: number): UsageLedger {
   const id = (key: string) => `usage:${key}`;
-  const get = async (key: string) => ((await store.get(id(key))) as Usage | undefined) ?? emptyUsage();
+  const get = async (key: string) => ((await store.get(id(key))) as Usage | undefined) ?? zeroUsage();
   return {
     get,
     async add(key, turn) {

@@ -40,14 +40,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether a process still runs (the hub's own check, so tests and code agree on what "gone" means). */
+export { isAlive as alive } from '../../src/mcp/process-exit.js';
 
 /** Waits until the bot on this port answers /healthz with 200, and returns what it said. */
 export async function waitHealthy(port: number, run: Run, tries = 100): Promise<{ ready: boolean; servers: { name: string; state: string; pid?: number }[] }> {
