@@ -39,7 +39,7 @@ export function atMost(row: Pick<Row, 'p50' | 'p99' | 'max' | 'unit'>, stat: Sta
 
 export interface ScenarioContext {
   /** Progress, on stderr (stdout is the table). */
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 export interface Scenario {

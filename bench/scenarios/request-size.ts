@@ -4,7 +4,6 @@
 // short note" rule) has to work long before turn 200. Sizes are what the fake Anthropic API received.
 import type Anthropic from '@anthropic-ai/sdk';
 import { estimateTranscriptTokens } from '../../src/agent/tokens.js';
-import type { Transcript } from '../../src/agent/types.js';
 import { openStore } from '../../src/store.js';
 import { reply, type MessagesRequest } from '../../test/fakes/anthropic.js';
 import { countRequestTokens } from '../../test/fakes/anthropic-tokens.js';
@@ -116,7 +115,7 @@ async function untilClosed(bot: BenchBot, turn: number): Promise<RecordedCall> {
 }
 
 function describe(request: MessagesRequest, tap: TappedCall | undefined): TurnCall {
-  const messages = request.messages as Transcript;
+  const messages = request.messages;
   let questions = 0;
   let elided = 0;
   let fullResults = 0;
@@ -134,7 +133,7 @@ function describe(request: MessagesRequest, tap: TappedCall | undefined): TurnCa
   return {
     bytes: tap?.requestBytes ?? Number.NaN,
     historyTokens: estimateTranscriptTokens(messages),
-    requestTokens: countRequestTokens(request as unknown as Record<string, unknown>),
+    requestTokens: countRequestTokens(request),
     questions,
     messages: messages.length,
     elided,

@@ -1,6 +1,6 @@
 // One plain sentence for people when a Claude call fails (after the SDK's own retries). The details
 // (status, request id, API message) go to the log, never to the channel.
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { type APIError } from '@anthropic-ai/sdk';
 
 /** Thrown when a started stream sends nothing for too long (the SDK's timeout stops at the headers). */
 export class StreamStalledError extends Error {
@@ -29,7 +29,7 @@ export function describeModelError(error: unknown): string {
   if (error instanceof Anthropic.APIConnectionError) return 'The bot could not reach Claude; please try again in a minute.';
   if (error instanceof Anthropic.APIError) {
     // Errors sent inside a stream have no HTTP status, only the error type.
-    const status = error.status ?? statusOfType(error.type);
+    const status = (error as APIError).status ?? statusOfType(error.type);
     switch (status) {
       case 529:
         return 'Claude is overloaded right now (529); please try again in a minute.';

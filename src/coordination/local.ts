@@ -36,9 +36,10 @@ export function createLocalCoordinator(options: LocalCoordinatorOptions): Coordi
         release();
       }
     },
-    async close() {
+    close() {
       closed = true;
       mutex.refuseAll();
+      return Promise.resolve();
     },
   };
 }

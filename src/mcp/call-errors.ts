@@ -18,12 +18,12 @@ export interface ErrorContext {
 export function describeCallError(err: unknown, ctx: ErrorContext): string {
   if (ctx.aborted || (err instanceof Error && err.name === 'AbortError')) return `the call to ${ctx.tool} was cancelled`;
   if (err instanceof McpError) {
-    if (err.code === ErrorCode.RequestTimeout) {
+    if ((err.code as ErrorCode) === ErrorCode.RequestTimeout) {
       const data = err.data as { timeout?: unknown } | undefined;
       const ms = typeof data?.timeout === 'number' ? data.timeout : ctx.timeoutMs;
       return `the call to ${ctx.tool} timed out after ${formatSeconds(ms)} without a result from the "${ctx.server}" server`;
     }
-    if (err.code === ErrorCode.ConnectionClosed) {
+    if ((err.code as ErrorCode) === ErrorCode.ConnectionClosed) {
       return `the "${ctx.server}" server closed the connection during the call (it may have crashed; it is restarted automatically, so the call can be tried again)`;
     }
     return err.message;

@@ -15,7 +15,7 @@ import type { CallContext } from './types.js';
 const CALL_MARKER = 'dev.slack-mcp-claude-bot/call';
 
 export interface TrackedCall {
-  context: CallContext | undefined;
+  context: CallContext;
   timer: IdleTimer;
   /** Aborts once the call is over (answered, failed, cancelled): its questions are moot then. */
   over?: AbortSignal;
@@ -28,7 +28,7 @@ export interface CallHandle {
 }
 
 export interface HookScope {
-  context: CallContext | undefined;
+  context: CallContext;
   /** The owning call's `over` signal, when the owner is known. */
   over: AbortSignal | undefined;
   /** Lets the affected calls' timeouts run again. */

@@ -115,7 +115,7 @@ export function convertToolResult(raw: RawToolResult): ToolCallResult {
     const content = body.trim() === '' ? [text(NO_CONTENT_TEXT)] : [text(body)];
     return { content, isError: false, summary: oneLine(body) || 'no content' };
   }
-  const result = raw as CallToolResult;
+  const result = raw;
   const items = result.content ?? [];
   const content: ToolResultContent = [];
   for (const item of items) {

@@ -247,9 +247,9 @@ export class McpHub implements ToolProvider {
 /** The hook, with a log line per question (never its content, which may be personal) and per failure. */
 function logged<Req extends { server: string }, Res extends object>(
   kind: 'elicitation' | 'sampling',
-  hook: (request: Req, context: CallContext | undefined, extras: HookExtras) => Promise<Res>,
+  hook: (request: Req, context: CallContext, extras: HookExtras) => Promise<Res>,
   log: Logger,
-): (request: Req, context: CallContext | undefined, extras: HookExtras) => Promise<Res> {
+): (request: Req, context: CallContext, extras: HookExtras) => Promise<Res> {
   return async (request, context, extras) => {
     const started = Date.now();
     try {

@@ -19,8 +19,8 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 
 export function classifyRemote(err: unknown): RemoteFailure {
   if (err instanceof McpError) {
-    if (err.code === ErrorCode.RequestTimeout) return { kind: 'timeout' };
-    if (err.code === ErrorCode.ConnectionClosed) return { kind: 'network', code: undefined, detail: 'the connection closed' };
+    if ((err.code as ErrorCode) === ErrorCode.RequestTimeout) return { kind: 'timeout' };
+    if ((err.code as ErrorCode) === ErrorCode.ConnectionClosed) return { kind: 'network', code: undefined, detail: 'the connection closed' };
     return { kind: 'protocol' };
   }
   if ((err instanceof StreamableHTTPError || err instanceof SseError) && typeof err.code === 'number' && err.code >= 100) {

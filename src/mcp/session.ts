@@ -60,7 +60,7 @@ export interface SessionHooks {
   /** The server sent notifications/tools/list_changed. */
   onToolsChanged(): void;
   /** One line of the server's stderr. */
-  onDiagnostic(line: string): void;
+  onDiagnostic: (line: string) => void;
   /** A protocol-level problem that did not end the session (e.g. a non-JSON line on stdout). */
   onError(error: Error): void;
 }

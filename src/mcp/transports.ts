@@ -11,7 +11,7 @@ export type TransportKind = 'stdio' | 'http' | 'sse';
 
 export interface TransportObserver {
   /** One line of the server's diagnostic output (stderr for local servers). */
-  onDiagnostic(line: string): void;
+  onDiagnostic: (line: string) => void;
   /** A server request arrived on the response stream of one of our requests (Streamable HTTP only). */
   onRelatedRequest: RelatedRequestListener;
 }

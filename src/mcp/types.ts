@@ -228,13 +228,13 @@ export interface SamplingResponse {
 
 export type ElicitationHandler = (
   request: ElicitationRequest,
-  context: CallContext | undefined,
+  context: CallContext,
   extras: HookExtras,
 ) => Promise<ElicitationResponse>;
 
 export type SamplingHandler = (
   request: SamplingRequest,
-  context: CallContext | undefined,
+  context: CallContext,
   extras: HookExtras,
 ) => Promise<SamplingResponse>;
 

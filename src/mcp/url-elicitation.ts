@@ -12,7 +12,7 @@ export type UrlElicitation = z.infer<typeof ElicitRequestURLParamsSchema>;
 
 /** The pages a failed call asks the person to visit, or undefined when that is not why it failed. */
 export function requiredUrlElicitations(err: unknown): UrlElicitation[] | undefined {
-  if (!(err instanceof McpError) || err.code !== ErrorCode.UrlElicitationRequired) return undefined;
+  if (!(err instanceof McpError) || (err.code as ErrorCode) !== ErrorCode.UrlElicitationRequired) return undefined;
   const parsed = requiredSchema.safeParse(err.data);
   return parsed.success && parsed.data.elicitations.length > 0 ? parsed.data.elicitations : undefined;
 }
@@ -20,7 +20,7 @@ export function requiredUrlElicitations(err: unknown): UrlElicitation[] | undefi
 export interface UrlAsk {
   server: string;
   tool: string;
-  context: CallContext | undefined;
+  context: CallContext;
   hook: ElicitationHandler | undefined;
   signal: AbortSignal | undefined;
 }

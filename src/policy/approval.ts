@@ -125,7 +125,7 @@ function ask(options: ApprovalGateOptions, tool: ToolDefinition, args: Record<st
         signal: closed.signal,
       });
     } catch (error) {
-      pending = Promise.reject(error);
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     pending.then(
       (decision: unknown) => settle(checked(decision)),

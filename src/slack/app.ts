@@ -73,8 +73,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   registerOverviewListeners(app, deps.overview);
   deps.approvals?.register(app);
   deps.elicitations?.register(app);
-  app.error(async (error) => {
+  app.error((error) => {
     logger.error('bolt listener error', { error: error.message });
+    return Promise.resolve();
   });
 
   return {

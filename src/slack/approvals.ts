@@ -8,6 +8,7 @@ import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt'
 import type { Logger } from '../log.js';
 import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../policy/index.js';
 import type { Store } from '../store.js';
+import { clickPlace, tellClicker } from './click.js';
 import { createPendingBoard } from './pending.js';
 
 
@@ -115,11 +116,8 @@ export function createApprovals(options: ApprovalsOptions) {
           await ack();
           const id = action.value ?? '';
           const user = body.user.id;
-          const channel = body.channel?.id ?? body.container.channel_id;
-          const tell = (text: string) =>
-            channel
-              ? client.chat.postEphemeral({ channel, user, text, thread_ts: body.message?.thread_ts }).then(() => undefined)
-              : Promise.resolve();
+          const { channel, messageTs } = clickPlace(body);
+          const tell = tellClicker(client, body);
           const record = (await store.get(key(id))) as ApprovalRecord | undefined;
           logger.info('approval click', { approval: id, user, decision });
           if (!record) return tell('This request is no longer waiting for a decision.');
@@ -132,7 +130,6 @@ export function createApprovals(options: ApprovalsOptions) {
             // Nobody waits for this decision any more (the bot restarted or died): say so instead of
             // pretending the call will run. The click names its message; the dead turn may not have
             // saved anything about it.
-            const messageTs = body.message?.ts;
             if (messageTs && channel) {
               await client.chat.update({
                 channel,

@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import { checkElicitationContent } from '../mcp/index.js';
 import type { ElicitationField, ElicitationHandler, ElicitationResponse, ElicitationValue } from '../mcp/types.js';
 import type { Store } from '../store.js';
 import { slackContextOf } from './call-context.js';
 import { escapeMrkdwn } from './format.js';
+import { clickPlace, tellClicker } from './click.js';
 import { createPendingBoard } from './pending.js';
 
 export const ELICIT_SEND = 'elicit_send';
@@ -83,9 +85,8 @@ export function createElicitations(options: ElicitationsOptions) {
           await ack();
           const id = button.value ?? '';
           const user = body.user.id;
-          const channel = body.channel?.id ?? body.container.channel_id;
-          const tell = (text: string) =>
-            channel ? client.chat.postEphemeral({ channel, user, text, thread_ts: body.message?.thread_ts }).then(() => undefined) : Promise.resolve();
+          const { channel, messageTs } = clickPlace(body);
+          const tell = tellClicker(client, body);
           const record = (await store.get(key(id))) as ElicitationRecord | undefined;
           if (!record) return tell('This question is no longer waiting for an answer.');
           if (user !== record.askedBy) return tell(`Only <@${record.askedBy}> can answer this question.`);
@@ -98,7 +99,6 @@ export function createElicitations(options: ElicitationsOptions) {
           const result = await board.answer(id, response, user);
           if (result === 'answered-already') return tell('This question was already answered.');
           if (result === 'nobody-waiting') {
-            const messageTs = body.message?.ts;
             if (messageTs && channel) {
               await client.chat.update({ channel, ts: messageTs, text: ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.', blocks: [] });
             }
@@ -218,9 +218,10 @@ export function readForm(
 ): { ok: true; content: Record<string, ElicitationValue> } | { ok: false; problems: string[] } {
   const content: Record<string, ElicitationValue> = {};
   const problems: string[] = [];
+  const unreadable = new Set<string>();
+  const label = (field: ElicitationField) => field.title ?? field.name;
   for (const field of fields) {
     const state = values[FIELD_BLOCK + field.name]?.[FIELD_ACTION] ?? {};
-    const label = field.title ?? field.name;
     let value: ElicitationValue | undefined;
     switch (field.type) {
       case 'string':
@@ -230,8 +231,11 @@ export function readForm(
       case 'integer': {
         if (state.value == null || state.value === '') break;
         const n = Number(state.value);
-        if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) problems.push(`${label} must be ${field.type === 'integer' ? 'a whole number' : 'a number'}`);
-        else value = n;
+        if (Number.isFinite(n)) value = n;
+        else {
+          unreadable.add(field.name);
+          problems.push(`${label(field)} must be a number`);
+        }
         break;
       }
       case 'boolean':
@@ -240,15 +244,20 @@ export function readForm(
       case 'enum':
         value = state.selected_option?.value;
         break;
-      case 'multi-enum':
-        value = (state.selected_options ?? []).map((o) => o.value);
+      case 'multi-enum': {
+        // Nothing chosen is no answer (so minItems applies only to an answer given).
+        const chosen = (state.selected_options ?? []).map((o) => o.value);
+        value = chosen.length > 0 ? chosen : undefined;
         break;
+      }
     }
-    if (value === undefined) {
-      if (field.required) problems.push(`${label} is required`);
-      continue;
-    }
-    content[field.name] = value;
+    if (value !== undefined) content[field.name] = value;
+  }
+  // The schema's own rules (required, bounds, lengths, formats, choices), as the server would check them.
+  const broken = checkElicitationContent(fields, content);
+  for (const field of fields) {
+    const problem = broken[field.name];
+    if (problem && !unreadable.has(field.name)) problems.push(`${label(field)} ${problem}`);
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, content };
 }

@@ -117,7 +117,7 @@ describe('conversations in a sqlite store', () => {
     store.set = ((key: string, value: unknown, ttl?: number) => {
       ttls.push(ttl);
       return set(key, value, ttl);
-    }) as typeof store.set;
+    });
     fake.script(() => fake.reply.text('hi'));
     await createConversations({ store, agent: agentFor(fake, tools) }).runTurn('T4', 'hello', recordingSink());
     assert.deepEqual(ttls, [DEFAULT_CONVERSATION_TTL_MS]);

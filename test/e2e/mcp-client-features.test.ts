@@ -175,7 +175,7 @@ describe('McpHub client features with server-everything (stdio)', () => {
 
   it('gives no context when two calls run on a stdio server at once (the protocol cannot say whose question it is)', async () => {
     elicitations.length = 0;
-    answerElicitation = async (_request, context) => (context === undefined ? { action: 'decline' } : { action: 'accept', content: { name: String(context) } });
+    answerElicitation = async (_request, context) => (context === undefined ? { action: 'decline' } : { action: 'accept', content: { name: typeof context === 'string' ? context : JSON.stringify(context) } });
     const results = await Promise.all([
       hub.callTool('everything__trigger-elicitation-request', {}, { context: 'alice' }),
       hub.callTool('everything__trigger-elicitation-request', {}, { context: 'bob' }),

@@ -67,8 +67,8 @@ describe('McpHub with server-everything over Streamable HTTP', () => {
       hub.callTool('web__trigger-elicitation-request', {}, { context: 'bob' }),
     ]);
     assert.deepEqual(asked.map((a) => a.context).sort(), ['alice', 'bob']);
-    assert.match(textOf(alice as ToolCallResult), /- Name: answered for alice/);
-    assert.match(textOf(bob as ToolCallResult), /- Name: answered for bob/);
+    assert.match(textOf(alice), /- Name: answered for alice/);
+    assert.match(textOf(bob), /- Name: answered for bob/);
     assert.equal(asked[0]?.request.server, 'web');
   });
 
@@ -184,7 +184,7 @@ describe('McpHub with headers from the servers file', () => {
   it('a server that forgot the session (no stream to notice it by): the call is sent again on a new session', async () => {
     const hub = await McpHub.start(entry({ Authorization: 'Bearer ${FIXTURE_TOKEN}' }), { logger: recordingLogger([]), restart });
     try {
-      assert.equal(JSON.parse(textOf(await hub.callTool('guarded__whoami', {}))).session, true);
+      assert.equal((JSON.parse(textOf(await hub.callTool('guarded__whoami', {}))) as { session?: unknown }).session, true);
       const sessions = fixture.sessionsCreated();
       fixture.forgetSessions();
       const result = await hub.callTool('guarded__whoami', {});

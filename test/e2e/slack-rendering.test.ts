@@ -183,7 +183,7 @@ describe('slack: long tool calls', () => {
     await h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === ts, 15_000);
     const progress = h.slack
       .calls('chat.appendStream')
-      .flatMap((c) => (Array.isArray(c.body.chunks) ? c.body.chunks : []))
+      .flatMap((c): unknown[] => (Array.isArray(c.body.chunks) ? (c.body.chunks as unknown[]) : []))
       .filter((chunk) => JSON.stringify(chunk).includes('toolu_prog') && /"output":"\d\/4/.test(JSON.stringify(chunk)));
     assert.ok(progress.length >= 1, `at least one progress update reached the note: ${JSON.stringify(h.slack.messages('C711', ts))}`);
     assert.equal(h.slack.messages('C711', ts)[0]?.tasks[0]?.status, 'complete');

@@ -22,7 +22,7 @@ export class FakeSocketMode {
     server.on('connection', (socket) => {
       this.socket = socket;
       socket.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { envelope_id?: string };
+        const message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8')) as { envelope_id?: string };
         if (message.envelope_id) this.acks.push({ envelope_id: message.envelope_id, at: Date.now() });
       });
       socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKEAPP1' }, debug_info: { host: 'fake' } }));

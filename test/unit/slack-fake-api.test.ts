@@ -122,7 +122,7 @@ describe('fake Slack API: limits', () => {
 
   test('markdown_text with text or blocks is invalid_arguments', async () => {
     await assert.rejects(
-      client.chat.postMessage({ channel: 'C1', markdown_text: 'a', text: 'b' } as webApi.ChatPostMessageArguments),
+      client.chat.postMessage({ channel: 'C1', markdown_text: 'a', text: 'b' }),
       slackError('invalid_arguments'),
     );
     await assert.rejects(

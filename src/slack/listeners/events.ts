@@ -3,7 +3,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { createAnswerer } from '../answer.js';
-import { classify, type IncomingEvent } from '../question.js';
+import { classify } from '../question.js';
 
 export function registerEventListeners(
   app: App,
@@ -11,16 +11,19 @@ export function registerEventListeners(
 ): void {
   const { answerer, logger } = deps;
 
-  app.event('app_mention', async ({ event, body, context, client, setStatus }) => {
-    const result = classify(event as IncomingEvent, context);
-    if (result.kind !== 'question') return void logger.debug('app_mention ignored', { reason: reasonOf(result) });
-    void answerer.accept(result.question, body.event_id, { client, setStatus });
+  // The answer runs on its own: Bolt has acked the event already and must not wait for the turn.
+  app.event('app_mention', ({ event, body, context, client, setStatus }) => {
+    const result = classify(event, context);
+    if (result.kind !== 'question') logger.debug('app_mention ignored', { reason: reasonOf(result) });
+    else void answerer.accept(result.question, body.event_id, { client, setStatus });
+    return Promise.resolve();
   });
 
-  app.message(async ({ message, body, context, client, setStatus }) => {
-    const result = classify(message as IncomingEvent, context);
-    if (result.kind === 'ignore') return void logger.debug('message ignored', { reason: result.reason });
-    void answerer.accept(result.question, body.event_id, { client, setStatus }, { onlyIfEngaged: result.kind === 'if-engaged' });
+  app.message(({ message, body, context, client, setStatus }) => {
+    const result = classify(message, context);
+    if (result.kind === 'ignore') logger.debug('message ignored', { reason: result.reason });
+    else void answerer.accept(result.question, body.event_id, { client, setStatus }, { onlyIfEngaged: result.kind === 'if-engaged' });
+    return Promise.resolve();
   });
 }
 
