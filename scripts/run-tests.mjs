@@ -1,10 +1,26 @@
-// Runs the whole test suite with Node's own test runner (through tsx for TypeScript).
-// Before that it makes sure a Redis is listening on 127.0.0.1:6379 (REDIS_URL to override): the
-// tests that need Redis fail without it, so if none answers we start `redis-server` ourselves and
-// stop it again when the run is over.
+// Runs the whole test suite (or the files whose path contains an argument) with Node's own test
+// runner, the test files through tsx.
+//
+// Before that:
+// - it builds dist/ (`npm run build`: tsc -b, incremental, so a no-op when src/ has not changed since
+//   the last build, e.g. the one `npm install` just did). The tests that start the bot or the chat
+//   as a person does run `node dist/...`, so they must test the current code, and no spawned process
+//   compiles TypeScript of its own (several at once, each compiling, used to take past 20 s to start).
+// - it makes sure a Redis is listening on 127.0.0.1:6379 (REDIS_URL to override): the tests that need
+//   Redis fail without it, so if none answers we start `redis-server` ourselves and stop it again
+//   when the run is over.
+//
+// Concurrency: node --test runs each test file in a process of its own, at most --test-concurrency
+// files at a time (Node's default: os.availableParallelism() - 1, so ONE file at a time on a 2-core
+// machine). We pass that default explicitly so the scheduling is written down here. Inside a file,
+// tests run one at a time unless a describe() asks for more; the files that spawn programs
+// (test/e2e/cli.test.ts: { concurrency: 2 }) cap it, so a loaded machine never has more than a few
+// programs starting at once. Timeouts in tests are generous (test/helpers/program.ts) and one that
+// expires prints what the program printed and kills its whole process group.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -49,8 +65,14 @@ if (files.length === 0) {
   console.error(`no test file matches ${filter.join(', ')}`);
   process.exit(1);
 }
+const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) {
+  console.error('# the build failed (npm run build): the tests would run an old dist/');
+  process.exit(build.status ?? 1);
+}
 const redis = await ensureRedis();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+const concurrency = Math.max(1, os.availableParallelism() - 1);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   cwd: root,
   env: { ...process.env, NODE_ENV: 'test' },

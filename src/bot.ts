@@ -32,7 +32,7 @@ export interface BotHandle {
 export interface BotDeps {
   logger: Logger;
   env: NodeJS.ProcessEnv;
-  /** How often a turn waiting for approval checks the store (default 1 s); tests shorten it. */
+  /** How often a turn waiting for approval checks the store (default APPROVAL_POLL_MS); tests shorten it. */
   approvalPollMs?: number;
   /** How long a tool note may go without news before it is shown again (default 60 s); tests shorten it. */
   keepAliveMs?: number;
@@ -43,7 +43,7 @@ const SLASH_COMMAND = '/mcp';
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env, approvalPollMs, keepAliveMs }: BotDeps): Promise<BotHandle> {
+export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs }: BotDeps): Promise<BotHandle> {
   if (!config.slack) throw new Error('startBot needs the Slack settings');
   const servers = resolveServers(config.mcp, env, logger);
   const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));

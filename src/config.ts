@@ -41,6 +41,8 @@ export interface Config {
   };
   /** lockLeaseMs: how long a replica that died mid-turn keeps its thread locked (redis:// only). */
   store: { url: string; ttlMs: number; lockLeaseMs: number };
+  /** How often a turn waiting for a click looks in the store; five polls without a heartbeat mean its waiter is gone. */
+  approvals: { pollMs: number };
   agent: { maxRounds: number; historyBudgetTokens: number };
   logLevel: LogLevel;
 }
@@ -90,6 +92,7 @@ const envSchema = z.object({
   STORE_URL: optionalText,
   HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
   LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
+  APPROVAL_POLL_MS: intIn('APPROVAL_POLL_MS', 50, 60_000, 1000),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
   LOG_LEVEL: z
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       samplingMaxTokens: n.SAMPLING_MAX_TOKENS,
     },
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
+    approvals: { pollMs: n.APPROVAL_POLL_MS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
     logLevel: n.LOG_LEVEL,
   };

@@ -3,5 +3,5 @@ export { createAgent, DEFAULT_HISTORY_BUDGET_TOKENS, DEFAULT_MAX_ROUNDS, type Ag
 export { createConversations, DEFAULT_CONVERSATION_TTL_MS, type ConversationTurnResult, type Conversations, type ConversationsOptions } from './conversation.js';
 export { appendUserMessage, isValid, trimToBudget, turnStarts, validate, validPrefix } from './transcript.js';
 export { estimateMessageTokens, estimateTranscriptTokens } from './tokens.js';
-export { describeModelError } from './model-errors.js';
+export { describeModelError, isAbort, modelErrorStatus, StreamStalledError } from './model-errors.js';
 export type { AgentEvent, AgentSink, Message, Transcript, Usage } from './types.js';

@@ -1,6 +1,6 @@
 // One plain sentence for people when a Claude call fails (after the SDK's own retries). The details
 // (status, request id, API message) go to the log, never to the channel.
-import Anthropic, { type APIError } from '@anthropic-ai/sdk';
+import Anthropic from '@anthropic-ai/sdk';
 
 /** Thrown when a started stream sends nothing for too long (the SDK's timeout stops at the headers). */
 export class StreamStalledError extends Error {
@@ -28,8 +28,7 @@ export function describeModelError(error: unknown): string {
   if (error instanceof Anthropic.APIConnectionTimeoutError) return 'Claude did not answer in time; please try again in a minute.';
   if (error instanceof Anthropic.APIConnectionError) return 'The bot could not reach Claude; please try again in a minute.';
   if (error instanceof Anthropic.APIError) {
-    // Errors sent inside a stream have no HTTP status, only the error type.
-    const status = (error as APIError).status ?? statusOfType(error.type);
+    const status = modelErrorStatus(error);
     switch (status) {
       case 529:
         return 'Claude is overloaded right now (529); please try again in a minute.';
@@ -51,6 +50,11 @@ export function describeModelError(error: unknown): string {
     }
   }
   return 'Something went wrong while talking to Claude; the details are in the bot\'s log.';
+}
+
+/** The HTTP status of a failed call; errors sent inside a stream have none, only the error type. */
+export function modelErrorStatus(error: { readonly status: number | undefined; readonly type: string | null }): number | undefined {
+  return error.status ?? statusOfType(error.type);
 }
 
 function statusOfType(type: string | null): number | undefined {

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { resolveServers } from '../servers.js';
 import { parseChatArgs, USAGE } from './args.js';
+import { describeChatError } from './chat-errors.js';
 import { TerminalSink } from './terminal-sink.js';
 
 const PROMPT = 'Query: ';
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     stderr.write('ANTHROPIC_API_KEY is not set. Set it in the environment or in .env (see .env.example), then run npm run chat again.\n');
     return 2;
   }
-  // Logs go to stderr and only from warn up, so they do not mix into the conversation.
+  // Logs go to stderr (never stdout, where the conversation is) and only from warn up.
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: secretsOf(config) });
   let engine;
   try {
@@ -54,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
   stdout.write('Type your queries, or "quit" to exit.\n');
 
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY, prompt: PROMPT });
-  const sink = new TerminalSink({ write: (text) => stdout.write(text) });
+  const settings = { baseURL: config.anthropic.baseURL, model: config.anthropic.model };
+  const sink = new TerminalSink({ write: (text) => stdout.write(text) }, (error) => describeChatError(error, settings));
   const key = `cli:${process.pid}`;
   // Lines come from the interface's async iterator: it keeps the lines that arrive while a turn runs
   // (typed ahead, or piped in) and ends at end of input (Ctrl-D), also when that comes mid-turn.

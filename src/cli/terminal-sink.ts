@@ -6,12 +6,18 @@ export interface TerminalOutput {
   write(text: string): void;
 }
 
+/** The chat's own sentence for a failed turn; undefined keeps the one the agent gave. */
+export type DescribeFailure = (error: unknown) => string | undefined;
+
 export class TerminalSink implements AgentSink {
   private atLineStart = true;
   /** The label of each call in progress, so its progress lines name the tool rather than an id. */
   private readonly calls = new Map<string, string>();
 
-  constructor(private readonly out: TerminalOutput) {}
+  constructor(
+    private readonly out: TerminalOutput,
+    private readonly describeFailure: DescribeFailure = () => undefined,
+  ) {}
 
   emit(event: AgentEvent): void {
     switch (event.type) {
@@ -34,7 +40,7 @@ export class TerminalSink implements AgentSink {
         if (!this.atLineStart) this.write('\n');
         return;
       case 'failed':
-        this.line(`Error: ${event.message}`);
+        this.line(`Error: ${this.describeFailure(event.error) ?? event.message}`);
         return;
     }
   }

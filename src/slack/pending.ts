@@ -23,9 +23,12 @@ export interface PendingBoard<A> {
   close(id: string): Promise<void>;
 }
 
+/** The waiter refreshes its heartbeat every poll; this many missed polls mean it is gone. */
+export const GONE_AFTER_POLLS = 5;
+
+/** `pollMs` (APPROVAL_POLL_MS) sets both how fast a click on another replica is seen and the "gone" wait. */
 export function createPendingBoard<A>(store: Store, prefix: string, pollMs = 1000): PendingBoard<A> {
-  // The waiter refreshes its heartbeat every poll; five missed polls mean it is gone.
-  const staleMs = pollMs * 5;
+  const staleMs = pollMs * GONE_AFTER_POLLS;
   const answerKey = (id: string) => `${prefix}-answer:${id}`;
   const heartbeatKey = (id: string) => `${prefix}-heartbeat:${id}`;
   const closedKey = (id: string) => `${prefix}-closed:${id}`;

@@ -1,22 +1,21 @@
-// The terminal chat as a person runs it: `node --import tsx src/cli/main.ts <args>` in the repo, with
+// The terminal chat as a person runs it: `node dist/cli/main.js <args>` (npm run chat) in the repo, with
 // the fake Anthropic API as ANTHROPIC_BASE_URL, real MCP servers, and stdin driven line by line (no
 // TTY). What is checked is what the person sees on the screen, what Claude is sent, the exit code,
 // and that no server process outlives the chat.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type Anthropic from '@anthropic-ai/sdk';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
+import { freePort } from '../helpers/bot-process.js';
+import { killAllPrograms, PROGRAM_WAIT_MS, REPO_ROOT as root, startProgram, type Program } from '../helpers/program.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOY_SERVER = 'test/fixtures/mcp/toy-server.mjs';
 const EVERYTHING = path.join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const STARTUP_MS = 20_000;
 
 // Every variable the chat reads. Each is given explicitly (empty = unset), so a .env in the repo
 // cannot change what a test sees: dotenv never overrides a variable that is already there.
@@ -56,49 +55,18 @@ function chatEnv(fake: FakeAnthropic | undefined, overrides: Partial<Record<Chat
   };
 }
 
-interface Chat {
-  child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  /** Waits until stdout matches; fails with what was printed if the chat exits first or it takes too long. */
-  waitFor(check: (stdout: string) => boolean, what: string, timeoutMs?: number): Promise<void>;
+interface Chat extends Program {
   /** Waits for the n-th `Query:` prompt (1-based). */
   prompt(n: number): Promise<void>;
   send(line: string): void;
-  /** The exit code once the chat has exited and its output is flushed. */
-  exited: Promise<number | null>;
 }
 
 function startChat(args: string[], env: NodeJS.ProcessEnv): Chat {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env, stdio: 'pipe' });
-  let out = '';
-  let err = '';
-  let code: number | null | undefined;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('close', (exitCode) => {
-      code = exitCode;
-      resolve(exitCode);
-    }),
-  );
-  const waitFor = async (check: (stdout: string) => boolean, what: string, timeoutMs = STARTUP_MS) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check(out)) {
-      const context = `\n--- stdout ---\n${out}\n--- stderr ---\n${err}`;
-      if (code !== undefined) assert.fail(`the chat exited (code ${code}) before: ${what}${context}`);
-      if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}${context}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const program = startProgram('cli/main.js', args, { cwd: root, env });
   return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    waitFor,
-    prompt: (n) => waitFor((text) => count(text, 'Query: ') >= n, `prompt number ${n}`),
-    send: (line) => child.stdin.write(line + '\n'),
-    exited,
+    ...program,
+    prompt: (n) => program.waitFor(() => count(program.stdout(), 'Query: ') >= n, `prompt number ${n}`),
+    send: (line) => program.child.stdin.write(line + '\n'),
   };
 }
 
@@ -106,21 +74,8 @@ function startChat(args: string[], env: NodeJS.ProcessEnv): Chat {
 async function runChat(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const chat = startChat(args, env);
   chat.child.stdin.end(input);
-  const code = await withDeadline(chat, chat.exited);
+  const code = await chat.waitExit();
   return { code, stdout: chat.stdout(), stderr: chat.stderr() };
-}
-
-/** Waits for the exit, but kills a chat that hangs so the test fails instead of the run. */
-async function withDeadline(chat: Chat, exited: Promise<number | null>, ms = STARTUP_MS): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  const result = await Promise.race([exited, timeout]);
-  clearTimeout(timer);
-  if (result === 'timeout') {
-    chat.child.kill('SIGKILL');
-    assert.fail(`the chat did not exit\n--- stdout ---\n${chat.stdout()}\n--- stderr ---\n${chat.stderr()}`);
-  }
-  return result;
 }
 
 function count(text: string, needle: string): number {
@@ -159,7 +114,9 @@ function textOf(message: Anthropic.MessageParam | undefined): string {
     .join('');
 }
 
-describe('the terminal chat', { concurrency: true }, () => {
+// Two tests at a time (at most four chats, each with its servers): enough to overlap their waits, few
+// enough that a loaded 2-core machine starts each chat in seconds. See scripts/run-tests.mjs.
+describe('the terminal chat', { concurrency: 2 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cli-e2e-'));
   const fakes: FakeAnthropic[] = [];
   const fake = async () => {
@@ -172,6 +129,7 @@ describe('the terminal chat', { concurrency: true }, () => {
     assert.equal(spawnSync('ps', ['-p', String(process.pid)]).status, 0, 'ps is available');
   });
   after(async () => {
+    killAllPrograms(); // a chat (and its servers) that a failed test left running
     await Promise.all(fakes.map((f) => f.close()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -215,12 +173,12 @@ describe('the terminal chat', { concurrency: true }, () => {
       assert.equal(textOf(third?.messages[4]), 'What did I ask you before?');
 
       chat.send('quit');
-      assert.equal(await withDeadline(chat, chat.exited), 0);
+      assert.equal(await chat.waitExit(), 0);
       assert.equal(isAlive(Number(serverPid)), false, 'the server is gone once the chat has exited');
       assert.deepEqual(api.rejections, []);
       assert.equal(chat.stderr(), '', 'nothing on stderr at LOG_LEVEL=warn');
     } finally {
-      chat.child.kill('SIGKILL');
+      chat.killGroup();
     }
   });
 
@@ -256,11 +214,11 @@ describe('the terminal chat', { concurrency: true }, () => {
       assert.match(chat.stdout(), /It echoed\./);
 
       chat.child.stdin.end(); // Ctrl-D
-      assert.equal(await withDeadline(chat, chat.exited), 0);
+      assert.equal(await chat.waitExit(), 0);
       assert.deepEqual(processesWith(tag), [], 'no server process is left behind');
       assert.deepEqual(api.rejections, []);
     } finally {
-      chat.child.kill('SIGKILL');
+      chat.killGroup();
     }
   });
 
@@ -285,15 +243,67 @@ describe('the terminal chat', { concurrency: true }, () => {
     try {
       await chat.prompt(1);
       chat.send('Tell me everything');
-      await chat.waitFor((out) => out.includes('The first half of the answer'), 'the streamed start of the answer');
+      await chat.waitFor(() => chat.stdout().includes('The first half of the answer'), 'the streamed start of the answer');
       assert.equal(count(chat.stdout(), 'Query: '), 1, 'the turn is still running');
       await api.close(); // the connection drops mid-answer
       await chat.prompt(2);
       assert.match(chat.stdout(), /The first half of the answer\nError: .+\n/);
       chat.send('exit');
-      assert.equal(await withDeadline(chat, chat.exited), 0);
+      assert.equal(await chat.waitExit(), 0);
     } finally {
-      chat.child.kill('SIGKILL');
+      chat.killGroup();
+    }
+  });
+
+  it('tells a failed Claude call in its own words, naming the setting to check, with log lines on stderr only', async () => {
+    const api = await fake();
+    api.script([
+      api.reply.error(401, { message: 'invalid x-api-key' }),
+      api.reply.error(404, { message: 'model: claude-nonesuch' }),
+    ]);
+    const closedPort = await freePort(); // nothing listens there: connection refused
+    const [refused, turnedDown] = await Promise.all([
+      runChat([TOY_SERVER], chatEnv(undefined, { ANTHROPIC_BASE_URL: `http://127.0.0.1:${closedPort}` }), 'hello\n'),
+      runChat([TOY_SERVER], chatEnv(api, { ANTHROPIC_MODEL: 'claude-nonesuch' }), 'first\nsecond\n'),
+    ]);
+    for (const run of [refused, turnedDown]) assert.equal(run.code, 0, run.stderr);
+
+    assert.match(
+      refused.stdout,
+      new RegExp(`^Error: The chat could not reach Claude at ANTHROPIC_BASE_URL \\(http://127\\.0\\.0\\.1:${closedPort}\\): connection refused\\. Check ANTHROPIC_BASE_URL and your network\\.$`, 'm'),
+    );
+    assert.match(turnedDown.stdout, /^Error: Claude turned down the API key \(401\) \("invalid x-api-key"\); check ANTHROPIC_API_KEY \(in the environment or \.env\)\.$/m);
+    assert.match(turnedDown.stdout, /^Error: ANTHROPIC_BASE_URL \(http:\/\/127\.0\.0\.1:\d+\) does not know the model claude-nonesuch or this address \(404\).*check ANTHROPIC_MODEL and ANTHROPIC_BASE_URL\.$/m);
+
+    for (const run of [refused, turnedDown]) {
+      assert.doesNotMatch(run.stdout, /the bot|bot's/i, 'the chat speaks of itself, not of the Slack bot');
+      // stdout holds the conversation alone; the log's JSON lines are all on stderr.
+      assert.doesNotMatch(run.stdout, /^\s*\{/m);
+      const logLines = run.stderr.trim().split('\n');
+      assert.ok(logLines.some((line) => line.includes('"turn failed"')), run.stderr);
+      for (const line of logLines) assert.doesNotThrow(() => JSON.parse(line), `a log line on stderr: ${line}`);
+    }
+  });
+
+  it('kills the whole process group of a chat that does not exit in time, so no server is left behind', async () => {
+    const tag = `--cli-e2e-${randomUUID()}`;
+    const file = path.join(dir, 'mcp-timeout.json');
+    // --stubborn ignores the end of its input and SIGTERM: only a kill of the group stops it here.
+    writeFileSync(file, JSON.stringify({ mcpServers: { toy: { command: process.execPath, args: [path.join(root, TOY_SERVER), '--stubborn', tag] } } }));
+    const chat = startChat(['--config', file], chatEnv(undefined));
+    await chat.prompt(1);
+    assert.equal(processesWith(tag).length, 1, 'the server runs');
+    // stdin stays open, so the chat waits for a query: a test waiting for its exit times out.
+    await assert.rejects(chat.waitExit(500), (error: Error) => {
+      assert.match(error.message, /did not exit within 500 ms/);
+      assert.match(error.message, /--- cli\/main\.js stdout ---\nConnected to toy/, 'the failure shows what the chat printed');
+      return true;
+    });
+    assert.equal(await chat.waitExit(), null, 'the chat was killed');
+    const deadline = Date.now() + PROGRAM_WAIT_MS;
+    while (processesWith(tag).length > 0) {
+      assert.ok(Date.now() < deadline, `the stubborn server outlived its chat: ${processesWith(tag).join('; ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
 

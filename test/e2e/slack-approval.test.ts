@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { GONE_AFTER_POLLS } from '../../src/slack/pending.js';
 import { FAKE_API_KEY, reply, startFakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type RecordedCall } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
@@ -163,32 +164,39 @@ describe('slack: approval when the bot stops or dies', () => {
     const anthropic = await startFakeAnthropic({ script: () => reply.tools([{ id: 'toolu_c', name: 'files__write_file', input: { path: path.join(dir, 'c.txt'), content: 'x' } }]) });
     writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { files: { command: process.execPath, args: [FILESYSTEM, dir] } } }));
     const port = await freePort();
-    const env = botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, dir, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY });
+    const pollMs = 100; // a waiter is gone after GONE_AFTER_POLLS polls without a heartbeat: 0.5 s
+    const env = {
+      ...botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, dir, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY }),
+      APPROVAL_POLL_MS: String(pollMs),
+    };
     const first = startBotProcess(env, dir);
     let second: ReturnType<typeof startBotProcess> | undefined;
     try {
-      await waitHealthy(port, first.run);
+      await waitHealthy(port, first);
       const thread = nextTs();
       await postEvent(`http://127.0.0.1:${port}/slack/events`, appMention({ channel: 'C0OPEN', user: 'U0ASKER1', text: '<@U0FAKEBOT1> write', ts: thread }), { signingSecret: TEST_SIGNING_SECRET });
-      const message = await slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Approval needed'), 10_000);
-      first.child.kill('SIGKILL');
-      await first.exited;
+      const message = await slack.waitFor((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Approval needed'), 30_000);
+      first.program.killGroup();
+      await first.program.waitExit();
+      // The dead waiter's last heartbeat is older than this moment: once the gone wait has passed
+      // since, a click finds nobody waiting. Starting the second bot usually takes longer than that.
+      const goneAt = Date.now() + pollMs * GONE_AFTER_POLLS;
       second = startBotProcess(env, dir);
-      await waitHealthy(port, second.run);
-      await new Promise((r) => setTimeout(r, 5500)); // the dead turn's heartbeat goes stale after 5 s
+      await waitHealthy(port, second);
+      if (Date.now() <= goneAt) await new Promise((r) => setTimeout(r, goneAt - Date.now() + 1));
       const id = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(message.body.blocks))?.[1] ?? '';
       const payload = blockActionsPayload({ action_id: 'tool_approve', value: id, user: 'U0ASKER1', channel: 'C0OPEN', message_ts: String(message.response?.ts), thread_ts: thread });
       const clicked = await postInteraction(`http://127.0.0.1:${port}/slack/events`, payload, { signingSecret: TEST_SIGNING_SECRET });
       assert.equal(clicked.status, 200);
-      await slack.waitUntil(() => /restarted.*did not run/.test(slack.message('C0OPEN', String(message.response?.ts))?.text ?? ''), 5000).catch((error: unknown) => {
+      await slack.waitUntil(() => /restarted.*did not run/.test(slack.message('C0OPEN', String(message.response?.ts))?.text ?? ''), 30_000).catch((error: unknown) => {
         throw new Error(`${String(error)}\nsecond bot's log:\n${second?.run.stderr}`);
       });
       assert.equal(existsSync(path.join(dir, 'c.txt')), false);
     } finally {
-      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+      first.program.killGroup();
       if (second) {
-        second.child.kill('SIGTERM');
-        await second.exited;
+        second.program.signal('SIGTERM');
+        await second.program.waitExit();
       }
       await slack.close();
       await anthropic.close();

@@ -46,15 +46,18 @@ describe('slack: conversations', () => {
 
   it('ignores a plain message in a thread the bot is not part of', async () => {
     const root = nextTs();
+    const chatter = nextTs();
     const before = h.anthropic.calls.length;
+    const stopsBefore = h.slack.calls('chat.stopStream').length;
     await h.message({ channel: 'C201', user: 'U1', text: 'people talking', thread_ts: root });
-    await h.message({ channel: 'C201', user: 'U1', text: 'top-level chatter' });
-    // A mention right after is answered: when it is, the two messages before it were seen and dropped.
-    await h.mention({ channel: 'C201', user: 'U1', text: '<@U0FAKEBOT1> now you', ts: nextTs() });
-    await h.slack.waitUntil(() => h.anthropic.calls.length > before, 10_000);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(h.anthropic.calls.length, before + 1);
-    assert.deepEqual(userTexts(h.anthropic.calls.at(-1)), ['now you']);
+    await h.message({ channel: 'C201', user: 'U1', text: 'top-level chatter', ts: chatter });
+    // A mention in each of those threads is handled after the message before it (one thread's
+    // messages go in order): once both are answered, the two plain messages were seen and dropped.
+    await h.mention({ channel: 'C201', user: 'U1', text: '<@U0FAKEBOT1> now you', thread_ts: root });
+    await h.mention({ channel: 'C201', user: 'U1', text: '<@U0FAKEBOT1> and you', thread_ts: chatter });
+    await stops(h, stopsBefore + 2);
+    assert.equal(h.anthropic.calls.length, before + 2);
+    assert.deepEqual(h.anthropic.calls.slice(before).map(userTexts).sort(), [['and you'], ['now you']]);
   });
 
   it('answers DMs, top-level and in a thread, in the thread of the message', async () => {

@@ -1,5 +1,5 @@
-// The bot as a process, the way `npm start` runs it: configuration problems at start, /healthz,
-// and a SIGTERM that lets the answer under way finish, closes the MCP servers and exits 0.
+// The bot as a process, the way `npm start` runs it (`node dist/main.js`): configuration problems at
+// start, /healthz, and a SIGTERM that lets the answer under way finish, closes the MCP servers and exits 0.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { FAKE_API_KEY, reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
-import { alive, botProcessEnv, freePort, runToExit, startBotProcess } from '../helpers/bot-process.js';
+import { alive, botProcessEnv, freePort, runToExit, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
 import { appMention, nextTs, postEvent } from '../helpers/sign.js';
 
 describe('npm start: configuration problems', () => {
@@ -54,13 +54,7 @@ describe('npm start: running and stopping', () => {
       cwd,
     );
     try {
-      let health: { ready: boolean; servers: { name: string; state: string; pid?: number }[] } | undefined;
-      for (let i = 0; i < 100 && !health; i++) {
-        const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-        if (response?.status === 200) health = (await response.json()) as typeof health;
-        else await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.ok(health, `no /healthz; stderr: ${bot.run.stderr}`);
+      const health = await waitHealthy(port, bot);
       assert.equal(health.ready, true);
       const everything = health.servers.find((s) => s.name === 'everything');
       assert.equal(everything?.state, 'up');
@@ -71,8 +65,9 @@ describe('npm start: running and stopping', () => {
         signingSecret: TEST_SIGNING_SECRET,
       });
       assert.equal(response.status, 200);
-      await slack.waitFor('chat.startStream', 5000);
-      bot.child.kill('SIGTERM');
+      await slack.waitFor('chat.startStream', 30_000);
+      bot.program.signal('SIGTERM');
+      await bot.program.waitExit();
       const run = await bot.exited;
       assert.equal(run.code, 0, run.stderr);
       const answer = slack.messages('C800', ts).find((m) => m.stream);
@@ -83,7 +78,7 @@ describe('npm start: running and stopping', () => {
       for (const line of run.stderr.trim().split('\n')) assert.doesNotThrow(() => JSON.parse(line), line);
       for (const secret of [TEST_BOT_TOKEN, TEST_SIGNING_SECRET, FAKE_API_KEY]) assert.ok(!run.stderr.includes(secret));
     } finally {
-      if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      bot.program.killGroup();
       await slack.close();
       await anthropic.close();
     }

@@ -18,7 +18,10 @@ describe('slack: Socket Mode', () => {
     slack = await startFakeSlackApi();
     socket = await FakeSocketMode.start(slack);
     port = await freePort();
-    const anthropic = await startFakeAnthropic({ script: () => reply.text('Hello over a socket.') });
+    // A question with "next" in it gets its own answer, so a test can tell which question was answered.
+    const anthropic = await startFakeAnthropic({
+      script: (request) => reply.text(JSON.stringify(request.messages.at(-1)?.content ?? '').includes('next') ? 'The next answer.' : 'Hello over a socket.'),
+    });
     h = await startHarness({ servers: {}, socketMode: { port }, fakes: { slack, anthropic } });
     await socket.waitConnected();
   });
@@ -44,9 +47,12 @@ describe('slack: Socket Mode', () => {
     // A later message in the same thread is queued behind any duplicate: once it is answered, a
     // duplicate answer would have shown.
     socket.sendEvent(appMention({ channel: 'C901', user: 'U9', text: '<@U0FAKEBOT1> next', thread_ts: ts }));
-    await slack.waitUntil(() => slack.messages('C901', ts).filter((m) => m.stream === 'stopped').length >= 2, 10_000);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(slack.messages('C901', ts).filter((m) => m.stream).length, 2);
+    await slack.waitUntil(() => slack.messages('C901', ts).some((m) => m.stream === 'stopped' && (m.markdown_text ?? '').includes('The next answer.')), 30_000);
+    assert.deepEqual(
+      slack.messages('C901', ts).filter((m) => m.stream).map((m) => m.markdown_text),
+      ['Hello over a socket.', 'The next answer.'],
+      'the missed question answered once, then the next one',
+    );
   });
 
   it('serves /healthz on PORT', async () => {

@@ -1,10 +1,12 @@
-// Runs the bot as `npm start` does (src/main.ts, through tsx) in a child process, with a clean
-// environment, and helpers to find a free port and check that a process is gone.
-import { spawn } from 'node:child_process';
+// Runs the bot as `npm start` does (`node dist/main.js`) in a child process of its own group, with a
+// clean environment, and helpers to find a free port and check that a process is gone.
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cleanEnv, PROGRAM_WAIT_MS, startProgram, type Program } from './program.js';
+
+export { cleanEnv };
 
 export interface Run {
   code: number | null;
@@ -12,24 +14,34 @@ export interface Run {
   stderr: string;
 }
 
-/** The environment a person would have: none of the developer's Slack or Anthropic variables. */
-export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(SLACK_|ANTHROPIC_|MCP_|POLICY_|STORE_URL|PORT|LOG_LEVEL)/.test(k)) env[k] = v;
-  return { ...env, ...extra };
+export interface BotProcess {
+  child: Program['child'];
+  program: Program;
+  /** What the bot has printed so far (code stays null until it exits). */
+  run: Run;
+  exited: Promise<Run>;
 }
 
-export function startBotProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/main.ts')], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  const exited = new Promise<Run>((resolve) => child.on('exit', (code) => resolve({ ...run, code })));
-  return { child, run, exited };
+export function startBotProcess(env: Record<string, string>, cwd: string): BotProcess {
+  const program = startProgram('main.js', [], { cwd, env: cleanEnv(env) });
+  const run: Run = {
+    code: null,
+    get stdout() {
+      return program.stdout();
+    },
+    get stderr() {
+      return program.stderr();
+    },
+  };
+  const exited = program.exited.then((code) => ({ code, stdout: program.stdout(), stderr: program.stderr() }));
+  return { child: program.child, program, run, exited };
 }
 
-export function runToExit(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'))): Promise<Run> {
-  return startBotProcess(env, cwd).exited;
+/** Runs the bot until it exits by itself (a start that fails); kills its group if it does not. */
+export async function runToExit(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'))): Promise<Run> {
+  const { program } = startBotProcess(env, cwd);
+  const code = await program.waitExit();
+  return { code, stdout: program.stdout(), stderr: program.stderr() };
 }
 
 export async function freePort(): Promise<number> {
@@ -43,14 +55,26 @@ export async function freePort(): Promise<number> {
 /** Whether a process still runs (the hub's own check, so tests and code agree on what "gone" means). */
 export { isAlive as alive } from '../../src/mcp/process-exit.js';
 
-/** Waits until the bot on this port answers /healthz with 200, and returns what it said. */
-export async function waitHealthy(port: number, run: Run, tries = 100): Promise<{ ready: boolean; servers: { name: string; state: string; pid?: number }[] }> {
+export interface Health {
+  ready: boolean;
+  servers: { name: string; state: string; pid?: number }[];
+}
+
+/**
+ * Waits until the bot on this port answers /healthz with 200, and returns what it said. Given the
+ * BotProcess, it fails at once with what the bot printed if the bot exits first (the bench passes
+ * the Run of a process it spawned itself).
+ */
+export async function waitHealthy(port: number, bot: BotProcess | Run, tries = PROGRAM_WAIT_MS / 100): Promise<Health> {
+  const program = 'program' in bot ? bot.program : undefined;
   for (let i = 0; i < tries; i++) {
+    if (program?.hasExited()) throw new Error(`the bot exited before /healthz answered${program.output()}`);
     const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-    if (response?.status === 200) return (await response.json()) as { ready: boolean; servers: { name: string; state: string; pid?: number }[] };
+    if (response?.status === 200) return (await response.json()) as Health;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the bot never became healthy; its stderr:\n${run.stderr}`);
+  program?.killGroup();
+  throw new Error(`the bot never became healthy${program ? program.output() : `; its stderr:\n${(bot as Run).stderr}`}`);
 }
 
 /** The environment of a bot process in HTTP mode against the fakes, on `port`, with a sqlite store in `dir`. */
