@@ -38,8 +38,9 @@ export interface BotDeps {
   /** The servers and policy files as main.ts checked them with the settings; read here when not given. */
   files?: BotFiles;
   /**
-   * Aborted when the process is told to stop while the bot starts: the step under way finishes,
-   * what has started is closed, and startBot rejects (a wait for Slack stops at once).
+   * Aborted when the process is told to stop while the bot starts: the wait for Slack and the start
+   * of the MCP servers stop at once (other steps finish first), what has started is closed, and
+   * startBot rejects.
    */
   signal?: AbortSignal;
   /** How old Slack's last answer may be before /healthz asks again; tests shorten them. */
@@ -140,9 +141,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
-    // Ready once started; the store's state is reported, not made a reason to take the replica out:
-    // when Redis is away every replica is, and each still tells people so.
     // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
+    // The store's state is reported, not made a reason to take the replica out: when Redis is away
+    // every replica is, and each still tells people so.
     health: async () => {
       const slackStatus = slackHealth.status();
       return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.status() };
