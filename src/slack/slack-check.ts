@@ -1,9 +1,11 @@
 // Can the bot reach Slack, and does Slack take its tokens? auth.test with the bot token (and, in
 // Socket Mode, apps.connections.open with the app token), each answer sorted into "ok", "refused"
 // (a token problem a person must fix: the start stops with one config line, exit 2) or "unreachable"
-// (the network, a proxy or Slack itself: worth waiting for). Slack's error codes are from
-// docs.slack.dev/reference/methods/auth.test and /apps.connections.open (invalid_auth, not_authed,
-// account_inactive, token_revoked, token_expired, not_allowed_token_type, ...).
+// (the network, a proxy or Slack itself: worth waiting for). Slack's error codes: the methods' pages
+// under docs.slack.dev/reference/methods (invalid_auth, not_authed, account_inactive, token_revoked,
+// token_expired, ...); @slack/socket-mode treats the same ones as "unrecoverable" at start
+// (UnrecoverableSocketModeStartError). An unknown code counts as a refusal: exiting with the code
+// named beats waiting forever on a token that will never work.
 import { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 
