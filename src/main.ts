@@ -25,6 +25,12 @@ async function main(): Promise<number> {
   dotenv.config({ quiet: true });
   if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
     process.stderr.write(NO_SLACK_HELP + '\n');
+    // The other settings' problems too, so the next run does not stop on them.
+    try {
+      checkBotSettings(process.env, { requireSlack: false });
+    } catch (error) {
+      reportStartError(error);
+    }
     return 2;
   }
   let settings: BotSettings;

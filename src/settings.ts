@@ -20,10 +20,13 @@ export interface BotSettings {
   files: BotFiles;
 }
 
-/** The Slack bot's settings. Throws one ConfigError listing every problem of the env and both files. */
-export function checkBotSettings(env: NodeJS.ProcessEnv): BotSettings {
+/**
+ * The Slack bot's settings. Throws one ConfigError listing every problem of the env and both files.
+ * `requireSlack: false` checks all the rest, for a person who has not set Slack up yet.
+ */
+export function checkBotSettings(env: NodeJS.ProcessEnv, { requireSlack } = { requireSlack: true }): BotSettings {
   const problems: string[] = [];
-  const config = gather(problems, () => loadConfig(env, { requireSlack: true, requireApiKey: true }));
+  const config = gather(problems, () => loadConfig(env, { requireSlack, requireApiKey: true }));
   const files = gather(problems, () => checkFiles(config?.mcp ?? serversFileSetting(env), env));
   if (!config || !files) throw new ConfigError(problems);
   return { config, files };

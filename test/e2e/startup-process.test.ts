@@ -90,6 +90,17 @@ describe('npm start: every configuration problem at once', () => {
   });
 });
 
+describe('npm start: no Slack app yet', () => {
+  it('says how to create the app, and names the other problems in the same run', async () => {
+    const run = await runToExit({ PORT: 'abc' });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^This bot needs a Slack app to run\./);
+    const lines = configLines(run).filter((line) => line.startsWith('config: '));
+    assert.deepEqual(lines.map((line) => line.split(':')[1]?.trim()), ['PORT', 'ANTHROPIC_API_KEY'], run.stderr);
+    assert.doesNotMatch(run.stderr, /config: SLACK_/, 'the help already covers the Slack settings');
+  });
+});
+
 describe('npm start: a token Slack refuses', () => {
   const refusals: { name: string; error?: string; socketMode?: boolean; variable: string; fix: RegExp }[] = [
     { name: 'a bot token Slack does not know (invalid_auth)', variable: 'SLACK_BOT_TOKEN', fix: /OAuth & Permissions/ },

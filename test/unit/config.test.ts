@@ -2,14 +2,14 @@
 // and how to fix it, with every problem of the environment reported together.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config } from '../../src/config.js';
+import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config, type LoadOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 const chat = { requireSlack: false };
 const bot = { requireSlack: true };
 const SOCKET_MODE = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-xyz' };
 
-function problemsOf(env: NodeJS.ProcessEnv, options = chat): string[] {
+function problemsOf(env: NodeJS.ProcessEnv, options: LoadOptions = chat): string[] {
   try {
     loadConfig(env, options);
   } catch (err) {
