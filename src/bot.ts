@@ -4,10 +4,11 @@ import type { Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
-import { resolveServers } from './servers.js';
+import { warnNoServersFile } from './servers.js';
+import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
 import type { SetStatusFn } from '@slack/bolt';
-import { loadPolicyFile, needsApproval, policyLocation, serverAllowed } from './policy/index.js';
+import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { createApprovals } from './slack/approvals.js';
@@ -21,6 +22,8 @@ import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/thread-sink.js';
 import { createRecentThreads } from './slack/recent-threads.js';
 import { createUsageLedger } from './slack/usage.js';
+import { checkSlack } from './slack/slack-check.js';
+import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/slack-reach.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -32,6 +35,16 @@ export interface BotHandle {
 export interface BotDeps {
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** The servers and policy files as main.ts checked them with the settings; read here when not given. */
+  files?: BotFiles;
+  /**
+   * Aborted when the process is told to stop while the bot starts: the wait for Slack and the start
+   * of the MCP servers stop at once (other steps finish first), what has started is closed, and
+   * startBot rejects.
+   */
+  signal?: AbortSignal;
+  /** How old Slack's last answer may be before /healthz asks again; tests shorten them. */
+  slackRecheck?: Pick<SlackHealthOptions, 'okMaxAgeMs' | 'failingMaxAgeMs'>;
   /** How often a turn waiting for approval checks the store (default APPROVAL_POLL_MS); tests shorten it. */
   approvalPollMs?: number;
   /** How long a tool note may go without news before it is shown again (default 60 s); tests shorten it. */
@@ -43,15 +56,27 @@ const SLASH_COMMAND = '/mcp';
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs }: BotDeps): Promise<BotHandle> {
-  if (!config.slack) throw new Error('startBot needs the Slack settings');
-  const servers = resolveServers(config.mcp, env, logger);
-  const { policy, file: policyFile } = loadPolicyFile(policyLocation(env, config.mcp.configPath), servers.map((s) => s.name));
+export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
+  const slack = config.slack;
+  if (!slack) throw new Error('startBot needs the Slack settings');
+  const { servers, serversFile, policy: loadedPolicy } = deps.files ?? checkFiles(config.mcp, env);
+  if (!serversFile) warnNoServersFile(config.mcp, logger);
+  const { policy, file: policyFile } = loadedPolicy;
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
+  // Slack first: a refused token stops the start before any server is spawned, and while Slack
+  // cannot be reached the bot waits for it here (see slack-reach.ts and README, "Health checks").
+  const reached = await waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal });
+  const slackHealth = createSlackHealth({
+    initial: reached.status,
+    recheck: async () => (await checkSlack(slack, { appToken: false })).status,
+    logger: logger.child({ room: 'slack' }),
+    ...deps.slackRecheck,
+  });
   // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
   // that led to them; the handlers exist once the Slack side below is built.
   let questions: ServerQuestions = {};
-  const engine = await startEngine(config, servers, logger, { questions: () => questions });
+  const engine = await startEngine(config, servers, logger, { questions: () => questions, signal });
+  await closeIfStopped(signal, () => engine.close());
   // Claims and thread locks: in this process for sqlite:// and memory://, shared through Redis
   // for redis://, so replicas answer each message once and a thread's messages in order.
   let coordinator: Awaited<ReturnType<typeof createCoordinator>>;
@@ -65,6 +90,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     await engine.close();
     throw error;
   }
+  await closeIfStopped(signal, () => coordinator.close(), () => engine.close());
   const queue = new KeyedQueue({
     onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
   });
@@ -108,15 +134,20 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     },
   });
   const front = createSlackApp({
-    slack: config.slack,
+    slack,
+    identity: reached.identity,
     port: config.port,
     logger: logger.child({ room: 'slack' }),
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
-    // Ready once started; the store's state is reported, not made a reason to take the replica out:
-    // when Redis is away every replica is, and each still tells people so.
-    health: async () => ({ ready: true, store: await storeState(engine.store), servers: engine.hub.status() }),
+    // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
+    // The store's state is reported, not made a reason to take the replica out: when Redis is away
+    // every replica is, and each still tells people so.
+    health: async () => {
+      const slackStatus = slackHealth.status();
+      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.status() };
+    },
     approvals,
     elicitations,
     overview: {
@@ -153,6 +184,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     await engine.close();
     throw error;
   }
+  await closeIfStopped(signal, () => front.stop(), () => coordinator.close(), () => engine.close());
   return {
     port,
     async stop(graceMs) {
@@ -170,6 +202,13 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       logger.info('stopped');
     },
   };
+}
+
+/** When the start was stopped: closes what has started (in the order given) and throws the signal's reason. */
+async function closeIfStopped(signal: AbortSignal | undefined, ...closers: Array<() => Promise<void>>): Promise<void> {
+  if (!signal?.aborted) return;
+  for (const close of closers) await close();
+  signal.throwIfAborted();
 }
 
 /** 'open' if the store answers a read within a second, else 'unreachable'. */

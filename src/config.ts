@@ -3,7 +3,7 @@
 // how to fix it. Nothing here reads the servers file's contents; that is src/mcp/servers-file.ts.
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DEFAULT_STORE_URL } from './store.js';
+import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -112,6 +112,16 @@ const textSettings = envSchema.pick({ SLACK_BOT_TOKEN: true, SLACK_APP_TOKEN: tr
 export interface LoadOptions {
   /** `npm start` needs Slack; the terminal chat does not. */
   requireSlack: boolean;
+  /** `npm start` cannot answer without a key, so a missing one is a problem like any other. */
+  requireApiKey?: boolean;
+}
+
+export const DEFAULT_SERVERS_FILE = './mcp.json';
+
+/** Where the servers file is (MCP_CONFIG or ./mcp.json): readable even when other settings are wrong. */
+export function serversFileSetting(env: NodeJS.ProcessEnv): { configPath: string; explicit: boolean } {
+  const named = optionalText.parse(env.MCP_CONFIG);
+  return { configPath: named ?? DEFAULT_SERVERS_FILE, explicit: named !== undefined };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config {
@@ -150,6 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       };
     }
   }
+  if (options.requireApiKey && !optionalText.parse(env.ANTHROPIC_API_KEY)) {
+    problems.push('ANTHROPIC_API_KEY: not set. Create a key in the Anthropic console and set it in the environment or .env.');
+  }
+  const storeUrl = optionalText.parse(env.STORE_URL);
+  if (storeUrl) problems.push(...storeUrlProblems(storeUrl));
   if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
     problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
   }
@@ -168,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       timeoutMs: n.ANTHROPIC_TIMEOUT_MS,
       system: n.SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
     },
-    mcp: { configPath: n.MCP_CONFIG ?? './mcp.json', explicit: n.MCP_CONFIG !== undefined, callTimeoutMs: n.MCP_CALL_TIMEOUT_MS,
+    mcp: { ...serversFileSetting(env), callTimeoutMs: n.MCP_CALL_TIMEOUT_MS,
       roots: (n.MCP_ROOTS ?? '').split(',').map((r) => r.trim()).filter((r) => r !== ''),
       samplingMaxTokens: n.SAMPLING_MAX_TOKENS,
     },
@@ -184,6 +199,17 @@ export function secretsOf(config: Config): string[] {
   return [config.slack?.botToken, config.slack?.appToken, config.slack?.signingSecret, config.anthropic.apiKey].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
+}
+
+/** STORE_URL is checked here, with the rest, not when the store opens after the servers started. */
+function storeUrlProblems(url: string): string[] {
+  try {
+    parseStoreUrl(url);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
 }
 
 function isHttpUrl(value: string): boolean {

@@ -33,6 +33,8 @@ export interface EngineOptions {
   storeUrl?: string;
   /** Set by the Slack front once it exists; the terminal chat answers no server questions. */
   questions?: () => ServerQuestions;
+  /** Aborted when the process is stopped while the engine starts: the servers are closed, and startEngine rejects. */
+  signal?: AbortSignal;
 }
 
 export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, options: EngineOptions = {}): Promise<Engine> {
@@ -59,7 +61,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
             },
           }
         : {}),
-    });
+    }, options.signal);
   } catch (error) {
     await store.disconnect();
     throw error;

@@ -1,10 +1,13 @@
-// `npm start`: configuration -> store -> MCP hub -> Slack app (wired in bot.ts); then signals and
-// shutdown. Configuration problems are printed one per line, without a stack, and exit with 2.
+// `npm start`: signals -> settings (env, servers file, policy file: every problem at once) -> the
+// start-up checks -> the bot (bot.ts: Slack, store, MCP hub, Slack app) -> wait for a signal -> stop.
+// Configuration problems are printed one per line, without a stack, and exit with 2. A SIGTERM or
+// SIGINT at any point, also while the bot starts, stops it cleanly and exits 0.
 import dotenv from 'dotenv';
-import { loadConfig, secretsOf, type Config } from './config.js';
-import { startBot } from './bot.js';
+import { secretsOf } from './config.js';
+import { startBot, type BotHandle } from './bot.js';
 import { ConfigError } from './errors.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
+import { checkBotSettings, type BotSettings } from './settings.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -17,46 +20,78 @@ const NO_SLACK_HELP = `This bot needs a Slack app to run. To create one:
 To try the engine without Slack, run: npm run chat -- path/to/server.js`;
 
 async function main(): Promise<number> {
+  // First of all, so that a stop during start-up is a clean stop and not a kill.
+  const stop = listenForStop();
   dotenv.config({ quiet: true });
-  let config: Config;
+  if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
+    process.stderr.write(NO_SLACK_HELP + '\n');
+    // The other settings' problems too, so the next run does not stop on them.
+    try {
+      checkBotSettings(process.env, { requireSlack: false });
+    } catch (error) {
+      reportStartError(error);
+    }
+    return 2;
+  }
+  let settings: BotSettings;
   try {
-    if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
-      process.stderr.write(NO_SLACK_HELP + '\n');
-      return 2;
-    }
-    config = loadConfig(process.env, { requireSlack: true });
-    if (!config.anthropic.apiKey) {
-      throw new ConfigError(['ANTHROPIC_API_KEY: not set. Create a key in the Anthropic console and set it in the environment or .env.']);
-    }
+    settings = checkBotSettings(process.env);
   } catch (error) {
     return reportStartError(error);
   }
-
+  const { config } = settings;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  let bot: Awaited<ReturnType<typeof startBot>>;
+
+  // Start-up checks that may refuse to start (a ConfigError: exit 2) go here, before the bot starts.
+
+  let bot: BotHandle;
   try {
-    bot = await startBot(config, { logger, env: process.env });
+    bot = await startBot(config, { logger, env: process.env, files: settings.files, signal: stop.signal });
   } catch (error) {
+    if (stop.signal.aborted) return stoppedDuringStart(logger, stop.requested());
     return reportStartError(error);
   }
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('stopping', { signal });
-      bot
-        .stop(SHUTDOWN_GRACE_MS)
-        .then(() => resolve(0))
-        .catch((error: unknown) => {
-          logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
-          resolve(1);
-        });
+  const signal = await stop.received;
+  logger.info('stopping', { signal });
+  try {
+    await bot.stop(SHUTDOWN_GRACE_MS);
+    return 0;
+  } catch (error) {
+    logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+    return 1;
+  }
+}
+
+interface StopListener {
+  /** Aborted at the first SIGTERM or SIGINT. */
+  signal: AbortSignal;
+  /** Resolves with that signal. */
+  received: Promise<NodeJS.Signals>;
+  requested(): NodeJS.Signals | undefined;
+}
+
+/** The first SIGTERM or SIGINT asks for a clean stop; a second one is Node's default (exit at once). */
+function listenForStop(): StopListener {
+  const controller = new AbortController();
+  let which: NodeJS.Signals | undefined;
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGINT', onSignal);
+      which = signal;
+      controller.abort(new Error(`stopped by ${signal} during start-up`));
+      resolve(signal);
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
+  return { signal: controller.signal, received, requested: () => which };
+}
+
+function stoppedDuringStart(logger: Logger, signal: NodeJS.Signals | undefined): number {
+  logger.info('stopped during start-up', { signal });
+  return 0;
 }
 
 function reportStartError(error: unknown): number {

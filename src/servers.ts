@@ -6,6 +6,17 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { loadServersFile, serverFromScript, type ServerConfig } from './mcp/index.js';
 
+type ServersFileSetting = Pick<Config['mcp'], 'configPath' | 'explicit'>;
+
+/** The servers file to read, or undefined when there is none at the default path (no tools). */
+export function serversFileToRead(mcp: ServersFileSetting): string | undefined {
+  return !mcp.explicit && !existsSync(mcp.configPath) ? undefined : mcp.configPath;
+}
+
+export function warnNoServersFile(mcp: ServersFileSetting, logger: Logger): void {
+  logger.warn('no servers file; running without tools', { file: mcp.configPath, hint: 'copy mcp.example.json to mcp.json' });
+}
+
 export function resolveServers(
   mcp: Config['mcp'],
   env: NodeJS.ProcessEnv,
@@ -13,9 +24,10 @@ export function resolveServers(
   script?: string,
 ): ServerConfig[] {
   if (script) return [serverFromScript(script)];
-  if (!mcp.explicit && !existsSync(mcp.configPath)) {
-    logger.warn('no servers file; running without tools', { file: mcp.configPath, hint: 'copy mcp.example.json to mcp.json' });
+  const file = serversFileToRead(mcp);
+  if (file === undefined) {
+    warnNoServersFile(mcp, logger);
     return [];
   }
-  return loadServersFile(mcp.configPath, env);
+  return loadServersFile(file, env);
 }

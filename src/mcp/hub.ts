@@ -112,15 +112,30 @@ export class McpHub implements ToolProvider {
     }
   }
 
-  /** Starts every server in parallel. Resolves once each is up, has failed, or (remote) is being retried. */
-  static async start(servers: ServerConfig[], options: McpHubOptions): Promise<McpHub> {
+  /**
+   * Starts every server in parallel. Resolves once each is up, has failed, or (remote) is being retried.
+   * When `signal` is aborted meanwhile (the bot is stopped during start-up), every server started or
+   * starting is closed and this rejects with the signal's reason.
+   */
+  static async start(servers: ServerConfig[], options: McpHubOptions, signal?: AbortSignal): Promise<McpHub> {
     const names = servers.map((s) => s.name);
     const duplicates = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
     if (duplicates.length > 0) {
       throw new ConfigError(duplicates.map((name) => `server "${name}" is configured twice; give each server its own name`));
     }
     const hub = new McpHub(servers, options);
-    await Promise.all([...hub.connections.values()].map((c) => c.start()));
+    let closing: Promise<void> | undefined;
+    const stop = () => void (closing = hub.close());
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all([...hub.connections.values()].map((c) => c.start()));
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
+    if (signal?.aborted) {
+      await (closing ?? hub.close());
+      signal.throwIfAborted();
+    }
     hub.started = true;
     hub.rebuild();
     const up = hub.status().filter((s) => s.state === 'up').length;

@@ -42,8 +42,11 @@ const SHAPE_HINT = '{"users": {"allow": ["U0123ABCD"]}, "servers": {"github": {"
 export interface ParsePolicyOptions {
   /** How the file is named in messages (as the person wrote it). */
   file: string;
-  /** The servers of the servers file: a rule for any other name is a mistake worth stopping for. */
-  knownServers: readonly string[];
+  /**
+   * The servers of the servers file: a rule for any other name is a mistake worth stopping for.
+   * Undefined when the servers file itself could not be read (its own problems are reported then).
+   */
+  knownServers: readonly string[] | undefined;
 }
 
 /** Parses the text of a policy file. Throws ConfigError listing every problem found. */
@@ -62,7 +65,8 @@ export function parsePolicyFile(text: string, options: ParsePolicyOptions): Poli
 }
 
 /** A rule for a server the servers file does not have is most likely a typo that leaves the real one unrestricted. */
-function unknownServers(file: string, servers: unknown, knownServers: readonly string[]): string[] {
+function unknownServers(file: string, servers: unknown, knownServers: readonly string[] | undefined): string[] {
+  if (knownServers === undefined) return [];
   if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) return [];
   const known = new Set(knownServers);
   const names = knownServers.length > 0 ? `the servers are ${knownServers.join(', ')}` : 'the servers file names none';
@@ -125,7 +129,7 @@ export interface LoadedPolicy {
 }
 
 /** Reads the policy file where policyLocation says. Throws ConfigError (also when it cannot be read). */
-export function loadPolicyFile(location: PolicyLocation, knownServers: readonly string[]): LoadedPolicy {
+export function loadPolicyFile(location: PolicyLocation, knownServers: readonly string[] | undefined): LoadedPolicy {
   const { file } = location;
   let text: string;
   try {

@@ -20,6 +20,12 @@ export interface Health {
 
 export interface SlackAppDeps {
   slack: SlackConfig;
+  /**
+   * Who the bot is, from the start-up auth.test (slack-reach.ts). Given to Bolt so it does not run
+   * its own auth.test in the constructor: that one's failure is an unhandled rejection (a crash
+   * with a stack trace) and, when Slack was briefly away, a failure remembered for good.
+   */
+  identity: { botUserId: string; botId: string };
   port: number;
   logger: Logger;
   logLevel: LogLevel;
@@ -59,6 +65,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   };
   const common = {
     token: slack.botToken,
+    botId: deps.identity.botId,
+    botUserId: deps.identity.botUserId,
+    tokenVerificationEnabled: false,
     logger: boltLogger(logger.child({ source: 'bolt' }), deps.logLevel),
     customRoutes: [healthRoute],
     clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBot, type BotHandle } from '../../src/bot.js';
+import { startBot, type BotDeps, type BotHandle } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic, type ReplySpec, type Script } from '../fakes/anthropic.js';
@@ -33,6 +33,8 @@ export interface HarnessOptions {
   keepAliveMs?: number;
   /** Socket Mode (an app token, no signing secret) on this port instead of HTTP mode on port 0. */
   socketMode?: { port: number };
+  /** How old Slack's last answer may be before /healthz asks again (the bot's defaults: 60 s / 5 s). */
+  slackRecheck?: BotDeps['slackRecheck'];
 }
 
 export interface Harness {
@@ -75,7 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: Config = { ...loadConfig(env, { requireSlack: true }), port: options.socketMode?.port ?? 0 };
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const bot = await startBot(config, { logger, env, approvalPollMs: 100, keepAliveMs: options.keepAliveMs });
+  const bot = await startBot(config, { logger, env, approvalPollMs: 100, keepAliveMs: options.keepAliveMs, slackRecheck: options.slackRecheck });
   const url = `http://127.0.0.1:${bot.port}`;
   const send: Harness['send'] = (envelope, sendOptions = {}) =>
     postEvent(`${url}/slack/events`, envelope, { signingSecret: TEST_SIGNING_SECRET, ...sendOptions });

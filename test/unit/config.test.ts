@@ -2,14 +2,14 @@
 // and how to fix it, with every problem of the environment reported together.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config } from '../../src/config.js';
+import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config, type LoadOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 const chat = { requireSlack: false };
 const bot = { requireSlack: true };
 const SOCKET_MODE = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-xyz' };
 
-function problemsOf(env: NodeJS.ProcessEnv, options = chat): string[] {
+function problemsOf(env: NodeJS.ProcessEnv, options: LoadOptions = chat): string[] {
   try {
     loadConfig(env, options);
   } catch (err) {
@@ -106,6 +106,8 @@ describe('loadConfig problems', () => {
     { variable: 'LOG_LEVEL', value: 'verbose', says: /not one of debug, info, warn, error \(default info\)/ },
     { variable: 'ANTHROPIC_BASE_URL', value: 'api.anthropic.com', says: /not an http\(s\) URL; leave it unset to use Anthropic's API/ },
     { variable: 'ANTHROPIC_BASE_URL', value: 'ftp://proxy.internal', says: /not an http\(s\) URL/ },
+    { variable: 'STORE_URL', value: 'ftp://x', says: /not a store this bot knows; use sqlite:\/\/path, redis:\/\/host:port or memory:\/\// },
+    { variable: 'STORE_URL', value: 'sqlite://', says: /names no file; use sqlite:\/\/path\/to\/file\.sqlite/ },
   ];
   for (const { variable, value, says } of bad) {
     it(`${variable}=${value} -> one line naming ${variable}, the value and the fix`, () => {
@@ -144,6 +146,12 @@ describe('loadConfig problems', () => {
 });
 
 describe('loadConfig for the Slack bot', () => {
+  it('needs ANTHROPIC_API_KEY when asked to, as one more problem among the others', () => {
+    const problems = problemsOf({ ...SOCKET_MODE, PORT: 'x' }, { requireSlack: true, requireApiKey: true });
+    assert.deepEqual(problems.map((p) => p.split(':')[0]), ['PORT', 'ANTHROPIC_API_KEY']);
+    assert.match(problems[1] ?? '', /not set\. Create a key in the Anthropic console/);
+  });
+
   it('without any Slack token, says how to create the app and that npm run chat needs none', () => {
     const problems = problemsOf({}, bot);
     assert.equal(problems.length, 2, problems.join('\n'));

@@ -1,0 +1,56 @@
+// Everything `npm start` needs to know before it starts anything slow: the environment (config.ts),
+// the servers file and the policy file, checked in one pass. Every problem of the three is gathered
+// into one ConfigError, so a person fixes them all in one go instead of one run at a time.
+import { loadConfig, serversFileSetting, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { loadServersFile, type ServerConfig } from './mcp/index.js';
+import { loadPolicyFile, policyLocation, type LoadedPolicy } from './policy/index.js';
+import { serversFileToRead } from './servers.js';
+
+/** The servers and policy files, read and checked. */
+export interface BotFiles {
+  servers: ServerConfig[];
+  /** False when there is no servers file at the default path: the bot runs without tools. */
+  serversFile: boolean;
+  policy: LoadedPolicy;
+}
+
+export interface BotSettings {
+  config: Config;
+  files: BotFiles;
+}
+
+/**
+ * The Slack bot's settings. Throws one ConfigError listing every problem of the env and both files.
+ * `requireSlack: false` checks all the rest, for a person who has not set Slack up yet.
+ */
+export function checkBotSettings(env: NodeJS.ProcessEnv, { requireSlack } = { requireSlack: true }): BotSettings {
+  const problems: string[] = [];
+  const config = gather(problems, () => loadConfig(env, { requireSlack, requireApiKey: true }));
+  const files = gather(problems, () => checkFiles(config?.mcp ?? serversFileSetting(env), env));
+  if (!config || !files) throw new ConfigError(problems);
+  return { config, files };
+}
+
+/** Reads the servers file and the policy file; one ConfigError with the problems of both. */
+export function checkFiles(mcp: Pick<Config['mcp'], 'configPath' | 'explicit'>, env: NodeJS.ProcessEnv): BotFiles {
+  const problems: string[] = [];
+  const file = serversFileToRead(mcp);
+  const servers = file === undefined ? [] : gather(problems, () => loadServersFile(file, env));
+  // With a broken servers file its server names are unknown: the policy's rules for them are not
+  // checked against it this time (the next run does, once the servers file is fixed).
+  const policy = gather(problems, () => loadPolicyFile(policyLocation(env, mcp.configPath), servers?.map((s) => s.name)));
+  if (!servers || !policy) throw new ConfigError(problems);
+  return { servers, serversFile: file !== undefined, policy };
+}
+
+/** Runs `read`; a ConfigError's problems are added to `problems` and give undefined. */
+function gather<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
