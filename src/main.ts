@@ -1,6 +1,8 @@
 // `npm start`: configuration -> store -> MCP hub -> Slack app (wired in bot.ts); then signals and
 // shutdown. Configuration problems are printed one per line, without a stack, and exit with 2.
 import dotenv from 'dotenv';
+import { createAnthropicClient } from './agent/anthropic-client.js';
+import { requireKnownModel } from './agent/model-check.js';
 import { loadConfig, secretsOf, type Config } from './config.js';
 import { startBot } from './bot.js';
 import { ConfigError } from './errors.js';
@@ -35,6 +37,8 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   let bot: Awaited<ReturnType<typeof startBot>>;
   try {
+    // Before anything slow: an ANTHROPIC_MODEL the API does not serve stops the start (exit 2).
+    await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
     bot = await startBot(config, { logger, env: process.env });
   } catch (error) {
     return reportStartError(error);

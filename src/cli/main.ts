@@ -3,6 +3,8 @@
 import { stdin, stdout, stderr } from 'node:process';
 import readline from 'node:readline/promises';
 import dotenv from 'dotenv';
+import { createAnthropicClient } from '../agent/anthropic-client.js';
+import { requireKnownModel } from '../agent/model-check.js';
 import { loadConfig, secretsOf } from '../config.js';
 import { startEngine } from '../engine.js';
 import { ConfigError } from '../errors.js';
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
   let engine;
   try {
     const servers = resolveServers(config.mcp, env, logger, args.script);
+    // After the configuration is read, before the servers start: an unknown ANTHROPIC_MODEL exits 2.
+    await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
     engine = await startEngine(config, servers, logger, { storeUrl: 'memory://' });
   } catch (error) {
     return report(error);
