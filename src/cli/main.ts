@@ -49,9 +49,10 @@ async function main(argv: string[]): Promise<number> {
     return report(error);
   }
 
+  // Only a server that is up is "connected"; one that failed to start says so, with the reason.
   for (const server of engine.hub.status()) {
-    const note = server.state === 'up' ? `${server.tools} tools` : `${server.state}${server.lastError ? `: ${server.lastError}` : ''}`;
-    stdout.write(`Connected to ${server.name} (${note})\n`);
+    if (server.state === 'up') stdout.write(`Connected to ${server.name} (${server.tools} tools)\n`);
+    else stdout.write(`Not connected to ${server.name} (${server.state}${server.lastError ? `: ${server.lastError}` : ''})\n`);
   }
   const tools = engine.hub.listTools();
   stdout.write(tools.length > 0 ? `Tools: ${tools.map((t) => t.name).join(', ')}\n` : 'No tools: Claude answers on its own.\n');

@@ -2,35 +2,16 @@
 // Models API once at start, prints one line naming the variable and the fix, and exits 2 before
 // anything slow (no MCP server started, no Slack call, no question sent to Claude).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
 import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
-import { cleanEnv, freePort, runToExit, type Run } from '../helpers/bot-process.js';
+import { freePort, runToExit, type Run } from '../helpers/bot-process.js';
+import { runChatToExit } from '../helpers/chat-process.js';
 
-const EXIT_DEADLINE_MS = 60_000;
 const UNKNOWN = 'claude-sonnet-9-9';
-
-function runChat(env: Record<string, string>, cwd: string): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/cli/main.ts')], { cwd, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  child.stdin.end('hello\n');
-  return new Promise<Run>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the chat did not exit within ${EXIT_DEADLINE_MS} ms\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`));
-    }, EXIT_DEADLINE_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ...run, code });
-    });
-  });
-}
 
 function assertOneLine(run: Run): void {
   assert.equal(run.code, 2, run.stderr);
@@ -75,7 +56,7 @@ describe('an ANTHROPIC_MODEL the API does not serve', () => {
 
   it('the chat prints one line and exits 2 without asking Claude anything', async () => {
     fake.requests.length = 0;
-    const run = await runChat({ ANTHROPIC_API_KEY: FAKE_API_KEY, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: UNKNOWN }, cwd);
+    const run = await runChatToExit([], { ANTHROPIC_API_KEY: FAKE_API_KEY, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: UNKNOWN }, { cwd, stdin: 'hello\n' });
     assertOneLine(run);
     assert.doesNotMatch(run.stdout, /Query:|Connected to/);
     assert.deepEqual(
