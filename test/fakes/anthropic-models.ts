@@ -49,6 +49,20 @@ export const KNOWN_MODELS: readonly string[] = [...REFUSE_SAMPLING_PARAMS, ...TA
 /** The API's defaults: a request may carry these even to a model that rejects sampling parameters. */
 export const SAMPLING_DEFAULTS: Readonly<Record<'temperature' | 'top_p' | 'top_k', number>> = { temperature: 1, top_p: 1, top_k: 0 };
 
+/**
+ * Models that refuse a forced tool_choice ("any" or "tool") and thinking that is "disabled" or has a
+ * budget ("enabled"): "[the request] leaves out five settings that return a 400 error: thinking
+ * budgets, sampling parameters, assistant prefill, forced tool choice, and thinking: {"type":
+ * "disabled"}" (platform.claude.com/docs/en/models/sonnet-5-5/migration-guide). Only the model that
+ * page documents. Prefill is not enforced: the API's own pause_turn continuation also ends with an
+ * assistant message, and whether Sonnet 5.5 takes that is not documented where we looked.
+ */
+const SONNET_5_5_RULES = new Set(['claude-sonnet-5-5']);
+
+export function refusesForcedToolsAndThinkingOff(id: string): boolean {
+  return SONNET_5_5_RULES.has(id);
+}
+
 export function isKnownModel(id: string): boolean {
   return KNOWN_MODELS.includes(id);
 }

@@ -2,7 +2,7 @@
 // messages worded like the API's (field path first). Written apart from src/agent/transcript-rules.ts
 // on purpose, so a mistake in the bot's own rules is not copied into the judge of them.
 // Like the API, consecutive messages of the same role are first combined into one turn.
-import { SAMPLING_DEFAULTS, takesSamplingParams } from './anthropic-models.js';
+import { refusesForcedToolsAndThinkingOff, SAMPLING_DEFAULTS, takesSamplingParams } from './anthropic-models.js';
 
 type Json = Record<string, unknown>;
 
@@ -87,6 +87,7 @@ function check(body: unknown, endpoint: Endpoint, apiVersion: string): void {
   breakpoints += Array.isArray(b.tools) ? b.tools.filter((t) => isObject(t) && t.cache_control != null).length : 0;
   checkToolChoice(b.tool_choice, toolNames);
   breakpoints += checkMessages(messages);
+  if (refusesForcedToolsAndThinkingOff(b.model as string)) checkNewerModelRules(b);
   if (breakpoints > MAX_CACHE_BREAKPOINTS) fail(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`);
 }
 
@@ -106,6 +107,15 @@ function checkSampling(b: Json): void {
     // The wording the API uses for it (seen in Comfy-Org/ComfyUI#13923 for Claude Opus 4.7).
     if (value !== SAMPLING_DEFAULTS[field] && !takesSamplingParams(b.model as string)) fail(`\`${field}\` is deprecated for this model.`);
   }
+}
+
+/** See anthropic-models.ts: what Claude Sonnet 5.5 refuses that earlier models took. */
+function checkNewerModelRules(b: Json): void {
+  const model = b.model as string;
+  const choice = isObject(b.tool_choice) ? b.tool_choice.type : undefined;
+  if (choice === 'any' || choice === 'tool') fail(`tool_choice: forced tool use ("${String(choice)}") is not supported with ${model}`);
+  const thinking = isObject(b.thinking) ? b.thinking.type : undefined;
+  if (thinking === 'disabled' || thinking === 'enabled') fail(`thinking.type: "${String(thinking)}" is not supported with ${model}; use adaptive thinking and output_config.effort`);
 }
 
 function checkSystem(system: unknown): number {

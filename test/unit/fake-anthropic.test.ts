@@ -229,6 +229,16 @@ describe('fake Anthropic API', () => {
       assert.equal(fake.rejections.at(-1)?.message, 'max_tokens: Extra inputs are not permitted');
     });
 
+    it('refuses what Claude Sonnet 5.5 no longer takes: forced tool use, thinking disabled or with a budget', async () => {
+      await rejects(params([user('hi')], { tool_choice: { type: 'any' } }), 'forced tool use ("any")');
+      await rejects(params([user('hi')], { tool_choice: { type: 'tool', name: 'echo' } }), 'forced tool use ("tool")');
+      await rejects(params([user('hi')], { thinking: { type: 'disabled' } }), 'thinking.type: "disabled"');
+      await rejects(params([user('hi')], { thinking: { type: 'enabled', budget_tokens: 1024 } }), 'thinking.type: "enabled"');
+      await client.messages.create(params([user('hi')], { tool_choice: { type: 'none' } }));
+      await client.messages.create(params([user('hi')], { tool_choice: { type: 'any' }, model: 'claude-sonnet-4-6' }));
+      assert.equal(fake.calls.length, 2);
+    });
+
     it('refuses temperature, top_p and top_k at any value under API version 2026-10-21 (what the SDK sends)', async () => {
       for (const [field, value] of [['temperature', 0.2], ['temperature', 1], ['top_p', 0.9], ['top_k', 5]] as const) {
         await rejects(unchecked({ ...params([user('hi')]), [field]: value }), `${field}: Extra inputs are not permitted`);
