@@ -1,6 +1,6 @@
 // The engine both fronts share: store, MCP hub, Claude client, agent and conversations, built from
 // one Config. `npm start` puts Slack in front of it (bot.ts), `npm run chat` a terminal (cli/).
-import Anthropic from '@anthropic-ai/sdk';
+import { createAnthropicClient } from './agent/anthropic-client.js';
 import { createAgent, createConversations, type Conversations } from './agent/index.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -66,14 +66,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     await store.disconnect();
     throw error;
   }
-  const client = new Anthropic({
-    apiKey: config.anthropic.apiKey,
-    baseURL: config.anthropic.baseURL,
-    maxRetries: config.anthropic.maxRetries,
-    // The SDK's timeout covers the wait for a response to start (each attempt); the agent's idle
-    // timeout covers a stream that goes silent once started. One setting for both.
-    timeout: config.anthropic.timeoutMs,
-  });
+  const client = createAnthropicClient(config.anthropic);
   const agent = createAgent({
     client,
     tools: hub,
@@ -86,7 +79,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     logger: logger.child({ room: 'agent' }),
   });
   const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });
-  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens });
+  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }) });
   return {
     store,
     hub,

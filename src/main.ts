@@ -3,6 +3,8 @@
 // Configuration problems are printed one per line, without a stack, and exit with 2. A SIGTERM or
 // SIGINT at any point, also while the bot starts, stops it cleanly and exits 0.
 import dotenv from 'dotenv';
+import { createAnthropicClient } from './agent/anthropic-client.js';
+import { requireKnownModel } from './agent/model-check.js';
 import { secretsOf } from './config.js';
 import { startBot, type BotHandle } from './bot.js';
 import { ConfigError } from './errors.js';
@@ -42,10 +44,11 @@ async function main(): Promise<number> {
   const { config } = settings;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 
-  // Start-up checks that may refuse to start (a ConfigError: exit 2) go here, before the bot starts.
-
   let bot: BotHandle;
   try {
+    // Start-up checks that may refuse to start (a ConfigError: exit 2), before anything slow: an
+    // ANTHROPIC_MODEL the API does not serve stops the start.
+    await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
     bot = await startBot(config, { logger, env: process.env, files: settings.files, signal: stop.signal });
   } catch (error) {
     if (stop.signal.aborted) return stoppedDuringStart(logger, stop.requested());

@@ -3,6 +3,8 @@
 import { stdin, stdout, stderr } from 'node:process';
 import readline from 'node:readline/promises';
 import dotenv from 'dotenv';
+import { createAnthropicClient } from '../agent/anthropic-client.js';
+import { requireKnownModel } from '../agent/model-check.js';
 import { loadConfig, secretsOf } from '../config.js';
 import { startEngine } from '../engine.js';
 import { ConfigError } from '../errors.js';
@@ -41,14 +43,17 @@ async function main(argv: string[]): Promise<number> {
   let engine;
   try {
     const servers = resolveServers(config.mcp, env, logger, args.script);
+    // After the configuration is read, before the servers start: an unknown ANTHROPIC_MODEL exits 2.
+    await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
     engine = await startEngine(config, servers, logger, { storeUrl: 'memory://' });
   } catch (error) {
     return report(error);
   }
 
+  // Only a server that is up is "connected"; one that failed to start says so, with the reason.
   for (const server of engine.hub.status()) {
-    const note = server.state === 'up' ? `${server.tools} tools` : `${server.state}${server.lastError ? `: ${server.lastError}` : ''}`;
-    stdout.write(`Connected to ${server.name} (${note})\n`);
+    if (server.state === 'up') stdout.write(`Connected to ${server.name} (${server.tools} tools)\n`);
+    else stdout.write(`Not connected to ${server.name} (${server.state}${server.lastError ? `: ${server.lastError}` : ''})\n`);
   }
   const tools = engine.hub.listTools();
   stdout.write(tools.length > 0 ? `Tools: ${tools.map((t) => t.name).join(', ')}\n` : 'No tools: Claude answers on its own.\n');

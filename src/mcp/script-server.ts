@@ -5,10 +5,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { scriptServerName } from './script-name.js';
 import type { StdioServerConfig } from './types.js';
 
 export interface ScriptServerOptions {
-  /** Server name; defaults to the file name without its extension. */
+  /** Server name; defaults to the file's name, or its package's or folder's for an index.js (script-name.ts). */
   name?: string;
   /** Relative paths are resolved against this (default: process.cwd()). */
   cwd?: string;
@@ -42,7 +43,7 @@ export function serverFromScript(script: string, options: ScriptServerOptions = 
     throw new ConfigError([`${script}: no such file (looked for ${file}); give the path to a server script (.js, .mjs, .py or .ts)`]);
   }
   const ext = path.extname(file).toLowerCase();
-  const name = options.name ?? (path.basename(file, path.extname(file)) || 'server');
+  const name = options.name ?? scriptServerName(file);
   const node = options.nodePath ?? process.execPath;
   const base = { kind: 'stdio' as const, name, env: options.env ?? {} };
   switch (ext) {

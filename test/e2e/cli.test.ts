@@ -223,12 +223,13 @@ describe('the terminal chat', { concurrency: 2 }, () => {
   });
 
   it('answers every line piped into it, even when input ends mid-turn, then exits 0', async () => {
-    // server-everything's index.js through the script shorthand (no arguments: it defaults to stdio).
+    // server-everything's index.js through the script shorthand (no arguments: it defaults to stdio),
+    // named after its package, not "index".
     const api = await fake();
     api.script((request) => api.reply.text(`Answer to: ${textOf(request.messages.at(-1))}`));
     const { code, stdout, stderr } = await runChat([EVERYTHING], chatEnv(api), 'first question\nsecond question\n');
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^Connected to index \(\d+ tools\)$/m);
+    assert.match(stdout, /^Connected to server-everything \(\d+ tools\)$/m);
     assert.match(stdout, /Answer to: first question/);
     assert.match(stdout, /Answer to: second question/);
     assert.equal(api.calls.length, 2, 'a line that arrives while a turn runs is not lost');

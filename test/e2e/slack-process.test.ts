@@ -33,7 +33,8 @@ describe('npm start: configuration problems', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
     writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: { files: { command: 'node', args: ['x.js', 3] } } }));
     const run = await runToExit(
-      { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, ANTHROPIC_API_KEY: 'k', STORE_URL: 'memory://' },
+      // A closed port as the API: the start-up model check must not reach out to Anthropic from a test.
+      { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', STORE_URL: 'memory://' },
       cwd,
     );
     assert.equal(run.code, 2);

@@ -2,6 +2,7 @@
 // messages worded like the API's (field path first). Written apart from src/agent/transcript-rules.ts
 // on purpose, so a mistake in the bot's own rules is not copied into the judge of them.
 // Like the API, consecutive messages of the same role are first combined into one turn.
+import { refusesForcedToolsAndThinkingOff, SAMPLING_DEFAULTS, takesSamplingParams } from './anthropic-models.js';
 
 type Json = Record<string, unknown>;
 
@@ -26,15 +27,38 @@ const ASSISTANT_TAGS = [
 ];
 const MAX_CACHE_BREAKPOINTS = 4;
 
+// The top-level fields each endpoint documents: MessageCreateParamsBase and MessageCountTokensParams
+// of @anthropic-ai/sdk 1.14.0 (generated from the API's OpenAPI spec for API version 2026-10-21).
+// Anything else is refused like the API's schema does: "<field>: Extra inputs are not permitted".
+const FIELDS: Record<Endpoint, readonly string[]> = {
+  messages: [
+    'model', 'messages', 'max_tokens', 'cache_control', 'container', 'diagnostics', 'inference_geo', 'metadata', 'output_config',
+    'service_tier', 'speed', 'stop_sequences', 'stream', 'system', 'thinking', 'tool_choice', 'tools', 'user_profile_id', 'workspace_id',
+  ],
+  count_tokens: ['model', 'messages', 'cache_control', 'output_config', 'speed', 'system', 'thinking', 'tool_choice', 'tools', 'user_profile_id', 'workspace_id'],
+};
+/**
+ * Removed in API version 2026-10-21 ("temperature, top_p and top_k return an error", at any value,
+ * for every model: platform.claude.com/docs/en/api/migration-2026-10-21); still taken by
+ * 2023-06-01, where models from Opus 4.7 on refuse a non-default value (see anthropic-models.ts).
+ */
+const SAMPLING_FIELDS = ['temperature', 'top_p', 'top_k'] as const;
+export const LEGACY_API_VERSION = '2023-06-01';
+
+export type Endpoint = 'messages' | 'count_tokens';
+
 class Invalid extends Error {}
 const fail = (message: string): never => {
   throw new Invalid(message);
 };
 
-/** Returns the API's error message for an invalid request body, or undefined if it would be accepted. */
-export function requestProblem(body: unknown, endpoint: 'messages' | 'count_tokens'): string | undefined {
+/**
+ * Returns the API's error message for an invalid request body, or undefined if it would be accepted.
+ * `apiVersion` is the request's anthropic-version header: it decides which top-level fields exist.
+ */
+export function requestProblem(body: unknown, endpoint: Endpoint, apiVersion: string): string | undefined {
   try {
-    check(body, endpoint);
+    check(body, endpoint, apiVersion);
     return undefined;
   } catch (error) {
     if (error instanceof Invalid) return error.message;
@@ -42,10 +66,12 @@ export function requestProblem(body: unknown, endpoint: 'messages' | 'count_toke
   }
 }
 
-function check(body: unknown, endpoint: 'messages' | 'count_tokens'): void {
+function check(body: unknown, endpoint: Endpoint, apiVersion: string): void {
   if (!isObject(body)) fail('Request body must be a JSON object');
   const b = body as Json;
+  checkFields(b, endpoint, apiVersion);
   if (typeof b.model !== 'string' || b.model === '') fail('model: Field required');
+  checkSampling(b);
   if (endpoint === 'messages') {
     if (b.max_tokens === undefined) fail('max_tokens: Field required');
     if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 0) fail('max_tokens: Input should be a valid integer, 0 or more');
@@ -61,7 +87,35 @@ function check(body: unknown, endpoint: 'messages' | 'count_tokens'): void {
   breakpoints += Array.isArray(b.tools) ? b.tools.filter((t) => isObject(t) && t.cache_control != null).length : 0;
   checkToolChoice(b.tool_choice, toolNames);
   breakpoints += checkMessages(messages);
+  if (refusesForcedToolsAndThinkingOff(b.model as string)) checkNewerModelRules(b);
   if (breakpoints > MAX_CACHE_BREAKPOINTS) fail(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`);
+}
+
+function checkFields(b: Json, endpoint: Endpoint, apiVersion: string): void {
+  const sampling = endpoint === 'messages' && apiVersion === LEGACY_API_VERSION ? SAMPLING_FIELDS : [];
+  for (const field of Object.keys(b)) {
+    if (!FIELDS[endpoint].includes(field) && !(sampling as readonly string[]).includes(field)) fail(`${field}: Extra inputs are not permitted`);
+  }
+}
+
+/** Only reached under 2023-06-01 (otherwise the fields are refused above): the model's own rule. */
+function checkSampling(b: Json): void {
+  for (const field of SAMPLING_FIELDS) {
+    const value = b[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number') fail(`${field}: Input should be a valid number`);
+    // The wording the API uses for it (seen in Comfy-Org/ComfyUI#13923 for Claude Opus 4.7).
+    if (value !== SAMPLING_DEFAULTS[field] && !takesSamplingParams(b.model as string)) fail(`\`${field}\` is deprecated for this model.`);
+  }
+}
+
+/** See anthropic-models.ts: what Claude Sonnet 5.5 refuses that earlier models took. */
+function checkNewerModelRules(b: Json): void {
+  const model = b.model as string;
+  const choice = isObject(b.tool_choice) ? b.tool_choice.type : undefined;
+  if (choice === 'any' || choice === 'tool') fail(`tool_choice: forced tool use ("${String(choice)}") is not supported with ${model}`);
+  const thinking = isObject(b.thinking) ? b.thinking.type : undefined;
+  if (thinking === 'disabled' || thinking === 'enabled') fail(`thinking.type: "${String(thinking)}" is not supported with ${model}; use adaptive thinking and output_config.effort`);
 }
 
 function checkSystem(system: unknown): number {

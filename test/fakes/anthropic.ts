@@ -1,8 +1,10 @@
 // A fake Anthropic Messages API for tests: an HTTP server on 127.0.0.1 that the real SDK talks to
 // (`new Anthropic({ apiKey, baseURL: fake.url })`, or `fake.client()`). POST /v1/messages answers in
-// plain JSON or server-sent events; POST /v1/messages/count_tokens gives a close estimate. Requests
-// are checked as strictly as the real API does (see anthropic-validate.ts) and refused with 400
-// invalid_request_error; the answers come from a script the test gives:
+// plain JSON or server-sent events; POST /v1/messages/count_tokens gives a close estimate; GET
+// /v1/models and /v1/models/{model_id} list and describe the models it knows (anthropic-models.ts).
+// Requests are checked as strictly as the real API does (see anthropic-validate.ts) and refused with
+// 400 invalid_request_error; a model id it does not know is 404 not_found_error, on every endpoint.
+// The answers come from a script the test gives:
 //
 //   const fake = await startFakeAnthropic();
 //   fake.script((request, call) => (call === 0 ? fake.reply.tools([{ name: 'echo', input: {} }]) : fake.reply.text('done')));
@@ -17,6 +19,7 @@ import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
 import { FakePromptCache, type PromptUsage } from './anthropic-cache.js';
 import { formatSse, renderMessage, renderStream } from './anthropic-render.js';
 import { errorTypeOf, reply, statusOfErrorType, type ReplySpec } from './anthropic-reply.js';
+import { isKnownModel, KNOWN_MODELS, modelInfo } from './anthropic-models.js';
 import { countRequestTokens } from './anthropic-tokens.js';
 import { requestProblem } from './anthropic-validate.js';
 
@@ -90,13 +93,29 @@ export async function startFakeAnthropic(options: { script?: Script | ReplySpec[
       sendError(res, status, type, message);
     };
 
+    const modelPath = /^\/v1\/models(?:\/([^/]+))?$/.exec(path);
     const endpoint = path === '/v1/messages' ? 'messages' : path === '/v1/messages/count_tokens' ? 'count_tokens' : undefined;
-    if (req.method !== 'POST' || !endpoint) return refuse(404, 'not_found_error', `Not found: ${req.method} ${path}`);
+    const known = (req.method === 'POST' && endpoint) || (req.method === 'GET' && modelPath);
+    if (!known) return refuse(404, 'not_found_error', `Not found: ${req.method} ${path}`);
     if (!req.headers['x-api-key'] && !req.headers.authorization) return refuse(401, 'authentication_error', 'x-api-key header is required');
-    if (!req.headers['anthropic-version']) return refuse(400, 'invalid_request_error', 'anthropic-version: header is required');
+    const apiVersion = req.headers['anthropic-version'];
+    if (typeof apiVersion !== 'string' || apiVersion === '') return refuse(400, 'invalid_request_error', 'anthropic-version: header is required');
+
+    if (modelPath) {
+      // GET /v1/models/{model_id} and GET /v1/models (one page holds them all: has_more false).
+      const id = modelPath[1] === undefined ? undefined : decodeURIComponent(modelPath[1]);
+      if (id !== undefined && !isKnownModel(id)) return refuse(404, 'not_found_error', `model: ${id}`);
+      record.status = 200;
+      if (id !== undefined) return sendJson(res, 200, modelInfo(id));
+      return sendJson(res, 200, { data: KNOWN_MODELS.map(modelInfo), has_more: false, first_id: KNOWN_MODELS[0] ?? null, last_id: KNOWN_MODELS.at(-1) ?? null });
+    }
+
+    if (!endpoint) return refuse(404, 'not_found_error', `Not found: ${req.method} ${path}`);
     if (body === undefined) return refuse(400, 'invalid_request_error', 'The request body is not valid JSON.');
-    const problem = requestProblem(body, endpoint);
+    const problem = requestProblem(body, endpoint, apiVersion);
     if (problem) return refuse(400, 'invalid_request_error', problem);
+    const model = (body as { model: string }).model;
+    if (!isKnownModel(model)) return refuse(404, 'not_found_error', `model: ${model}`);
 
     const request = body as MessagesRequest;
     const inputTokens = countRequestTokens(body as Record<string, unknown>);

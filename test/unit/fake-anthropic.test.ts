@@ -186,10 +186,73 @@ describe('fake Anthropic API', () => {
     });
 
     it('count_tokens gives a close estimate', async () => {
-      const small = await client.messages.countTokens({ model: 'm', messages: [user('hello')] });
-      const big = await client.messages.countTokens({ model: 'm', messages: [user('hello '.repeat(400))] });
+      const small = await client.messages.countTokens({ model: 'claude-sonnet-5-5', messages: [user('hello')] });
+      const big = await client.messages.countTokens({ model: 'claude-sonnet-5-5', messages: [user('hello '.repeat(400))] });
       assert.ok(small.input_tokens >= 1 && small.input_tokens < 10, String(small.input_tokens));
       assert.ok(big.input_tokens > 400 && big.input_tokens < 1000, String(big.input_tokens));
+    });
+  });
+
+  describe('knows the models the API serves, and their rules', () => {
+    async function notFound(call: Promise<unknown>, message: string): Promise<void> {
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(error instanceof Anthropic.NotFoundError, `expected a 404, got ${String(error)}`);
+        assert.equal(error.type, 'not_found_error');
+        return true;
+      });
+      assert.equal(fake.rejections.at(-1)?.message, message);
+      assert.equal(fake.calls.length, 0, 'a refused request never reaches the script');
+    }
+
+    it('describes a served model (GET /v1/models/{id}) and lists them all (GET /v1/models)', async () => {
+      const info = await client.models.retrieve('claude-sonnet-5-5');
+      assert.equal(info.id, 'claude-sonnet-5-5');
+      assert.equal(info.type, 'model');
+      assert.equal(info.display_name, 'Claude Sonnet 5.5');
+      const ids: string[] = [];
+      for await (const model of client.models.list()) ids.push(model.id);
+      assert.ok(ids.includes('claude-sonnet-5-5') && ids.includes('claude-haiku-4-5-20251001'), ids.join(', '));
+      assert.deepEqual(fake.rejections, []);
+    });
+
+    it('answers 404 not_found_error for a model id it does not serve, on the Models API and on /v1/messages', async () => {
+      await notFound(client.models.retrieve('claude-sonnet-4-7'), 'model: claude-sonnet-4-7');
+      await notFound(client.messages.create(params([user('hi')], { model: 'claude-sonnet-4-7' })), 'model: claude-sonnet-4-7');
+      await notFound(client.messages.countTokens({ model: 'sonnet', messages: [user('hi')] }), 'model: sonnet');
+      await notFound(client.messages.stream(params([user('hi')], { model: 'claude-5' })).finalMessage(), 'model: claude-5');
+    });
+
+    it('refuses a top-level field the Messages API does not document', async () => {
+      await rejects(unchecked({ ...params([user('hi')]), max_tokens_to_sample: 10 }), 'max_tokens_to_sample: Extra inputs are not permitted');
+      await rejects(unchecked({ ...params([user('hi')]), tool_choise: { type: 'auto' } }), 'tool_choise: Extra inputs are not permitted');
+      await assert.rejects(client.messages.countTokens(unchecked({ model: 'claude-sonnet-5-5', messages: [user('hi')], max_tokens: 5 })), Anthropic.BadRequestError);
+      assert.equal(fake.rejections.at(-1)?.message, 'max_tokens: Extra inputs are not permitted');
+    });
+
+    it('refuses what Claude Sonnet 5.5 no longer takes: forced tool use, thinking disabled or with a budget', async () => {
+      await rejects(params([user('hi')], { tool_choice: { type: 'any' } }), 'forced tool use ("any")');
+      await rejects(params([user('hi')], { tool_choice: { type: 'tool', name: 'echo' } }), 'forced tool use ("tool")');
+      await rejects(params([user('hi')], { thinking: { type: 'disabled' } }), 'thinking.type: "disabled"');
+      await rejects(params([user('hi')], { thinking: { type: 'enabled', budget_tokens: 1024 } }), 'thinking.type: "enabled"');
+      await client.messages.create(params([user('hi')], { tool_choice: { type: 'none' } }));
+      await client.messages.create(params([user('hi')], { tool_choice: { type: 'any' }, model: 'claude-sonnet-4-6' }));
+      assert.equal(fake.calls.length, 2);
+    });
+
+    it('refuses temperature, top_p and top_k at any value under API version 2026-10-21 (what the SDK sends)', async () => {
+      for (const [field, value] of [['temperature', 0.2], ['temperature', 1], ['top_p', 0.9], ['top_k', 5]] as const) {
+        await rejects(unchecked({ ...params([user('hi')]), [field]: value }), `${field}: Extra inputs are not permitted`);
+      }
+    });
+
+    it('under API version 2023-06-01, refuses a non-default sampling parameter only for a model that does not take one', async () => {
+      const legacy = { headers: { 'anthropic-version': '2023-06-01' } };
+      const withTemperature = (model: string, temperature: number) => unchecked({ ...params([user('hi')], { model }), temperature });
+      await assert.rejects(client.messages.create(withTemperature('claude-sonnet-5-5', 0.2), legacy), Anthropic.BadRequestError);
+      assert.equal(fake.rejections.at(-1)?.message, '`temperature` is deprecated for this model.');
+      await client.messages.create(withTemperature('claude-sonnet-5-5', 1), legacy);
+      await client.messages.create(withTemperature('claude-sonnet-4-6', 0.2), legacy);
+      assert.equal(fake.calls.length, 2);
     });
   });
 

@@ -6,6 +6,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { appendUserMessage, isValid, trimToBudget, validPrefix } from '../../src/agent/transcript.js';
 import type { Transcript } from '../../src/agent/types.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic.js';
+import { TEST_MODEL } from '../fakes/anthropic-harness.js';
 import { assistant, text, toolResult, toolTurn, toolUse, user } from '../fakes/anthropic-transcripts.js';
 
 const tools: Anthropic.Tool[] = [{ name: 'echo', input_schema: { type: 'object' } }];
@@ -19,7 +20,7 @@ describe('transcript rules agree with the fake API', () => {
   });
   after(() => fake.close());
 
-  const send = (messages: Transcript) => client.messages.create({ model: 'm', max_tokens: 10, tools, messages });
+  const send = (messages: Transcript) => client.messages.create({ model: TEST_MODEL, max_tokens: 10, tools, messages });
 
   const broken: Transcript[] = [
     [...toolTurn('a', 1), user('q'), assistant([toolUse('x1')])],
