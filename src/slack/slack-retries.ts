@@ -52,17 +52,25 @@ export function slackClientOptions(slackApiUrl: string | undefined, transport: T
 }
 
 /**
- * The WebClient's default schedule (ten retries in about thirty minutes), for 429s only. The
- * WebClient turns a 429 into a plain Error with this message after waiting Retry-After
- * (node_modules/@slack/web-api/dist/WebClient.js, makeRequest); every other failure ends the call.
+ * The WebClient's default schedule (ten retries in about thirty minutes), for 429s only. p-retry
+ * (which the WebClient hands these options to) reads onFailedAttempt; a throw there ends the call.
  */
-// p-retry (which the WebClient hands these options to) reads onFailedAttempt; a throw there ends the call.
 export const rateLimitRetries = {
   ...webApi.retryPolicies.tenRetriesInAboutThirtyMinutes,
   onFailedAttempt: (error: Error): void => {
-    if (!error.message.startsWith('A rate limit was exceeded')) throw error;
+    if (!isRateLimitWait(error)) throw error;
   },
 };
+
+/**
+ * After a 429 the WebClient waits Retry-After, then fails the attempt with a plain Error of this
+ * message, wrapped in a WebAPIRequestError (node_modules/@slack/web-api/dist/WebClient.js,
+ * makeRequest). Slack did not carry that call out.
+ */
+function isRateLimitWait(error: unknown): boolean {
+  const original = error instanceof Error && 'original' in error && error.original instanceof Error ? error.original : error;
+  return original instanceof Error && original.message.startsWith('A rate limit was exceeded');
+}
 
 /** fetch that resends resendable methods after a network error or a 5xx, with a short backoff. */
 export function resendingFetch(options: TransportOptions, base: webApi.FetchFunction = fetch as webApi.FetchFunction): webApi.FetchFunction {
@@ -87,7 +95,7 @@ export function resendingFetch(options: TransportOptions, base: webApi.FetchFunc
  */
 export function outcomeUnknown(error: unknown): boolean {
   if (!(error instanceof Error) || !('code' in error)) return false;
-  if (error.code === webApi.ErrorCode.RequestError) return true;
+  if (error.code === webApi.ErrorCode.RequestError) return !isRateLimitWait(error);
   return error.code === webApi.ErrorCode.HTTPError && (error as webApi.WebAPIHTTPError).statusCode >= 500;
 }
 
