@@ -1,7 +1,8 @@
 // Lost responses from the Slack Web API, through the real bot: Slack carries a call out, then the
 // connection drops before its answer. The bot must not show anything twice: for each of
 // chat.postMessage, chat.postEphemeral, chat.startStream, chat.appendStream, chat.stopStream and
-// chat.update, the thread looks exactly as the same question's thread does without the fault.
+// chat.update, the thread looks exactly as the same question's thread does without the fault; the
+// same for an approval, a form a server asks for, and a notice.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +138,30 @@ describe('slack: lost responses never show a message twice', () => {
     assert.deepEqual(runs.C9800, runs.C9700, 'the thread looks as without the faults');
     const approvals = (runs.C9800 ?? []).filter((m) => String(m.text).includes('Approved by'));
     assert.equal(approvals.length, 1, 'one approval message, showing the decision');
+  });
+
+  it('a form a server asks for: shown once, and the answer goes on', async () => {
+    const runs: Record<string, Json[]> = {};
+    for (const [channel, lose] of [['C9900', false], ['C9910', true]] as const) {
+      const word = `q-${channel.toLowerCase()}-frm`;
+      bot.plan(word, [reply.tools([{ id: `toolu_${channel}`, name: 'everything__trigger-elicitation-request', input: {} }]), reply.text(`Asked for ${word}.`)]);
+      const since = bot.h.slack.calls().length;
+      if (lose) bot.h.slack.loseResponseNext('chat.postMessage');
+      const asking = bot.ask({ channel, word });
+      const form = await bot.h.slack.waitFor(
+        (c) => c.method === 'chat.postMessage' && c.body.channel === channel && String(c.body.text).includes('asks') && c.response?.ok === true,
+        15_000,
+      );
+      const id = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(form.body.blocks))?.[1] ?? '';
+      const payload = blockActionsPayload({ action_id: 'elicit_decline', value: id, user: 'U0ASKER01', channel, message_ts: String(form.response?.ts), thread_ts: String(form.body.thread_ts) });
+      assert.equal((await postInteraction(`${bot.h.url}/slack/events`, payload, { signingSecret: TEST_SIGNING_SECRET })).status, 200);
+      const asked = await asking;
+      if (lose) assert.equal(lostCalls(bot.h.slack, 'chat.postMessage', since).length, 1, 'the form post lost its response');
+      assert.match(asked.text, new RegExp(`Asked for ${word}\\.`));
+      runs[channel] = seen(asked, word);
+    }
+    assert.deepEqual(runs.C9910, runs.C9900, 'the thread looks as without the fault');
+    assert.equal((runs.C9910 ?? []).filter((m) => String(m.text).includes('declined')).length, 1, 'one form, showing how it ended');
   });
 
   it('every message the bot posted in these threads carries its key, and no key was posted twice', () => {
