@@ -143,7 +143,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const refusal = refusalFor(deps.policy, question, who);
   if (refusal) {
     log.info('question refused', { user: question.userId, reason: refusal });
-    await notice(client, question, 'refused', `:no_entry: ${refusal}`, log);
+    // The refusal is the whole reply to this question: marked done, so a resumed question is not answered.
+    await notice(client, question, 'refused', `:no_entry: ${refusal}`, log, true);
     return;
   }
   log.info('turn started', { user: question.userId, chars: question.text.length });
@@ -224,9 +225,9 @@ function refusalFor(policy: Policy, question: Question, who: { userId: string; c
 }
 
 /** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
-function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger): Promise<string> {
+function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger, done = false): Promise<string> {
   const key = { question: questionId(question.channel, question.ts), part: `notice:${name}` };
-  return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger);
+  return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger, done);
 }
 
 function errorText(error: unknown): string {

@@ -8,7 +8,8 @@
 // Schema (shared with the durable inbox): event_type 'mcp_bot_reply', payload
 // { question: '<channel>:<ts of the question>', part, done? }. Parts: 'answer:0', 'answer:1', ... for
 // the messages of a split answer, 'note:<name>', 'approval:<id>', 'form:<id>', 'notice:<name>'.
-// `done: true` is set on the last part of an answer when it ends.
+// `done: true` is set on the last part of an answer when it ends (and on a refusal, which is the
+// whole reply to its question).
 import type { types, webApi } from '@slack/bolt';
 
 export const REPLY_EVENT_TYPE = 'mcp_bot_reply';
@@ -70,7 +71,7 @@ export function unkeyedBotMessage(messages: ThreadMessage[], afterTs: string, bo
 }
 
 export type AnswerState =
-  /** An answer part carries `done`: the question has been answered. */
+  /** A part carries `done` (an answer's last part, a refusal): the question has been answered. */
   | { state: 'finished'; ts: string }
   /** Something was posted for it (the last answer part's ts, else the last message's), not finished. */
   | { state: 'partial'; ts: string }

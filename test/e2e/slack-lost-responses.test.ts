@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { webApi } from '@slack/bolt';
+import { findAnswer } from '../../src/slack/reply-metadata.js';
 import { reply } from '../fakes/anthropic.js';
 import type { FakeSlackApi, Json, RecordedCall, VisibleMessage } from '../fakes/slack-api.js';
 import { TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
@@ -100,6 +102,9 @@ describe('slack: lost responses never show a message twice', () => {
     await bot.ask({ channel, word: 'q-c9600-next', thread: refused.thread });
     const notices = bot.botMessages(channel, refused.thread, refused.ts).filter((m) => visibleText(m).startsWith(':no_entry:'));
     assert.equal(notices.length, 1, 'one refusal in the thread');
+    // The refusal is the whole reply: a resumed copy of this question would find it answered.
+    const reader = new webApi.WebClient('xoxb-reader', { slackApiUrl: bot.h.slack.apiUrl });
+    assert.equal((await findAnswer(reader, { channel, threadTs: refused.thread, ts: refused.ts })).state, 'finished');
   });
 
   it('an approval post and the private "not yours" note: each shown once, and the answer goes on', async () => {
