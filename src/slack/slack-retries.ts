@@ -73,7 +73,7 @@ function isRateLimitWait(error: unknown): boolean {
 }
 
 /** fetch that resends resendable methods after a network error or a 5xx, with a short backoff. */
-export function resendingFetch(options: TransportOptions, base: webApi.FetchFunction = fetch as webApi.FetchFunction): webApi.FetchFunction {
+export function resendingFetch(options: TransportOptions, base: webApi.FetchFunction = fetch): webApi.FetchFunction {
   return async (url, init) => {
     if (!RESENDABLE.has(methodOf(url))) return base(url, init);
     for (let attempt = 1; ; attempt++) {
