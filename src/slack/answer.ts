@@ -15,6 +15,8 @@ import type { Dedupe } from './dedupe.js';
 import type { EngagedThreads } from './engaged.js';
 import type { KeyedQueue } from './queue.js';
 import type { Question } from './question.js';
+import { postOnce } from './post-once.js';
+import { questionId } from './reply-metadata.js';
 import { ReplyWriter } from './reply-writer.js';
 import { ThreadSink } from './thread-sink.js';
 import { recentEntry, type RecentThreads } from './recent-threads.js';
@@ -112,9 +114,7 @@ export function createAnswerer(deps: AnswerDeps) {
           // The store (Redis) is away: say so rather than drop the question without a word.
           logger.error('could not claim an event', { conversation: question.key, error: errorText(error) });
           if (options.onlyIfEngaged) return false; // it may not even be for the bot
-          await tools.client.chat
-            .postMessage({ channel: question.channel, thread_ts: question.threadTs, text: ':warning: I cannot reach my store right now, so I cannot answer; please ask again in a minute.' })
-            .catch(() => undefined);
+          await notice(tools.client, question, 'store-unreachable', ':warning: I cannot reach my store right now, so I cannot answer; please ask again in a minute.', logger).catch(() => undefined);
           return false;
         }
         if (!first) {
@@ -143,7 +143,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const refusal = refusalFor(deps.policy, question, who);
   if (refusal) {
     log.info('question refused', { user: question.userId, reason: refusal });
-    await client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: `:no_entry: ${refusal}` });
+    // The refusal is the whole reply to this question: marked done, so a resumed question is not answered.
+    await notice(client, question, 'refused', `:no_entry: ${refusal}`, log, true);
     return;
   }
   log.info('turn started', { user: question.userId, chars: question.text.length });
@@ -161,7 +162,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
 
   const writer = new ReplyWriter(
     client,
-    { channel: question.channel, threadTs: question.threadTs, recipientTeamId: question.teamId, recipientUserId: question.userId },
+    { channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, recipientTeamId: question.teamId, recipientUserId: question.userId },
     log,
     { maxMessageChars: options.maxMessageChars },
   );
@@ -177,10 +178,10 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
-  const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId });
+  const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId });
   const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
   // Each call carries who it is for, so a server's question during it reaches this thread.
-  const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, askedBy: question.userId };
+  const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };
   const turnOptions = { ...policyOptions, tools: withCallContext(policyOptions.tools, callContext) };
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
@@ -204,7 +205,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
     await cosmetic(
       'unsaved note',
-      client.chat.postMessage({ channel: question.channel, thread_ts: question.threadTs, text: ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.' }),
+      notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
     );
   }
   await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
@@ -221,6 +222,12 @@ function refusalFor(policy: Policy, question: Question, who: { userId: string; c
   if (!access.ok) return access.reason;
   const length = checkMessageLength(question.text, policy.limits.messageChars);
   return length.ok ? undefined : length.message;
+}
+
+/** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
+function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger, done = false): Promise<string> {
+  const key = { question: questionId(question.channel, question.ts), part: `notice:${name}` };
+  return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger, done);
 }
 
 function errorText(error: unknown): string {

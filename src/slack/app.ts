@@ -6,6 +6,7 @@ import { App, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { boltLogger } from './bolt-logger.js';
+import { slackClientOptions } from './slack-retries.js';
 import { registerActionListeners } from './listeners/actions.js';
 import { registerEventListeners } from './listeners/events.js';
 import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
@@ -70,7 +71,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     tokenVerificationEnabled: false,
     logger: boltLogger(logger.child({ source: 'bolt' }), deps.logLevel),
     customRoutes: [healthRoute],
-    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},
+    // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (slack-retries.ts).
+    clientOptions: slackClientOptions(slack.apiUrl),
   };
   const socketMode = slack.appToken !== undefined;
   const app = socketMode

@@ -10,6 +10,8 @@ import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver,
 import type { Store } from '../store.js';
 import { clickPlace, tellClicker } from './click.js';
 import { createPendingBoard } from './pending.js';
+import { postOnce } from './post-once.js';
+import { questionId } from './reply-metadata.js';
 
 
 export interface ApprovalRecord {
@@ -40,6 +42,8 @@ export interface ApprovalTarget {
   conversation: string;
   channel: string;
   threadTs: string;
+  /** The ts of the question the call is for (the key of the approval message); default the thread's root. */
+  questionTs?: string;
   askedBy: string;
 }
 
@@ -75,12 +79,12 @@ export function createApprovals(options: ApprovalsOptions) {
         };
         await store.set(key(record.id), record, request.timeoutMs + 60_000);
         await board.open(record.id, request.timeoutMs);
-        const posted = await target.client.chat.postMessage({
-          channel: target.channel,
-          thread_ts: target.threadTs,
-          text: `Approval needed: ${request.server}/${request.tool}`,
-          blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args),
-        });
+        const postedTs = await postOnce(
+          target,
+          { question: questionId(target.channel, target.questionTs ?? target.threadTs), part: `approval:${record.id}` },
+          { text: `Approval needed: ${request.server}/${request.tool}`, blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args) },
+          logger,
+        );
         logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
         const answered = await board.wait(record.id, record.expiresAt, request.signal);
         const outcome: ApprovalDecision = answered ? { decision: answered.answer, by: answered.by } : { decision: 'expired' };
@@ -93,9 +97,9 @@ export function createApprovals(options: ApprovalsOptions) {
               : stopped
                 ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
                 : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
-        if (posted.ts) {
+        if (postedTs) {
           await target.client.chat
-            .update({ channel: record.channel, ts: posted.ts, text: verdict, blocks: [] })
+            .update({ channel: record.channel, ts: postedTs, text: verdict, blocks: [] })
             .catch((error: unknown) => logger.warn('could not update the approval message', { error: String(error) }));
         }
         await board.close(record.id).catch((error: unknown) => logger.warn('could not close the approval', { error: String(error) }));

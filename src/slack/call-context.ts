@@ -10,6 +10,8 @@ export interface SlackCallContext {
   conversation: string;
   channel: string;
   threadTs: string;
+  /** The ts of the question the call is for (the key of messages about it); default the thread's root. */
+  questionTs?: string;
   askedBy: string;
 }
 

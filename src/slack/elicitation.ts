@@ -13,6 +13,8 @@ import { slackContextOf } from './call-context.js';
 import { escapeMrkdwn } from './format.js';
 import { clickPlace, tellClicker } from './click.js';
 import { createPendingBoard } from './pending.js';
+import { postOnce } from './post-once.js';
+import { questionId } from './reply-metadata.js';
 
 export const ELICIT_SEND = 'elicit_send';
 export const ELICIT_OPEN = 'elicit_open';
@@ -50,12 +52,12 @@ export function createElicitations(options: ElicitationsOptions) {
     await store.set(key(record.id), record, timeoutMs + 60_000);
     await board.open(record.id, timeoutMs);
     const blocks = request.mode === 'form' ? formBlocks(record, request.message) : linkBlocks(record, request.message, request.url);
-    const posted = await target.client.chat.postMessage({
-      channel: target.channel,
-      thread_ts: target.threadTs,
-      text: `${request.server} asks: ${request.message}`.slice(0, 3000),
-      blocks,
-    });
+    const postedTs = await postOnce(
+      target,
+      { question: questionId(target.channel, target.questionTs ?? target.threadTs), part: `form:${record.id}` },
+      { text: `${request.server} asks: ${request.message}`.slice(0, 3000), blocks },
+      logger,
+    );
     logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });
     const answered = await board.wait(record.id, Date.now() + timeoutMs, extras.signal);
     await board.close(record.id).catch(() => undefined);
@@ -67,9 +69,9 @@ export function createElicitations(options: ElicitationsOptions) {
       : response.action === 'accept'
         ? `was answered by <@${answered.by}>`
         : `was ${response.action === 'decline' ? 'declined' : 'cancelled'} by <@${answered.by}>`;
-    if (posted.ts) {
+    if (postedTs) {
       await target.client.chat
-        .update({ channel: target.channel, ts: posted.ts, text: `:speech_balloon: ${escapeMrkdwn(request.server)}'s question ${how}.`, blocks: [] })
+        .update({ channel: target.channel, ts: postedTs, text: `:speech_balloon: ${escapeMrkdwn(request.server)}'s question ${how}.`, blocks: [] })
         .catch((error: unknown) => logger.warn('could not update the question', { error: String(error) }));
     }
     logger.info('elicitation answered', { conversation: target.conversation, elicitation: record.id, action: response.action });

@@ -1,5 +1,6 @@
 // Faults of the Slack Web API, through the real bot: rate limits (429 with Retry-After) on every
-// method an answer uses, in a busy channel; HTTP 500s, which the WebClient retries; and platform
+// method an answer uses, in a busy channel; HTTP 500s, after which the bot looks in the thread before
+// it sends again (slack-lost-responses.test.ts covers responses lost after Slack did the call); and platform
 // errors on the stream methods, after which the bot posts the rest of the answer instead. Every
 // answer must arrive complete and once, the thread's history must keep every exchange, and the
 // bot must go on answering.
@@ -94,14 +95,14 @@ describe('faults: the Slack Web API', () => {
     });
   });
 
-  it('Slack answering 500 on chat.startStream: the WebClient retries, and the answer streams complete', async () => {
+  it('Slack answering 500 on chat.startStream: the bot finds no stream in the thread, starts again, and the answer streams complete', async () => {
     await faultInThread('C8100', [['chat.startStream', { status: 500 }]], (asked, word) => {
       complete(asked, word);
       assert.deepEqual(asked.messages.map((m) => m.stream), ['stopped'], 'one streamed message, finished');
     });
   });
 
-  it('Slack answering 500 on chat.appendStream: the WebClient retries, and the answer streams complete', async () => {
+  it('Slack answering 500 on chat.appendStream: the bot sets the message\'s whole text, and the answer arrives complete in one message', async () => {
     await faultInThread('C8200', [['chat.appendStream', { status: 500 }]], (asked, word) => {
       complete(asked, word);
       assert.deepEqual(asked.messages.map((m) => m.stream), ['stopped']);

@@ -6,7 +6,8 @@
 // state a person would see in Slack (messages after their updates, streams after their appends) so
 // tests can assert on what users see rather than on call sequences; and it answers like Slack,
 // including Slack's limits and errors, so code that would break on the real thing breaks here.
-// Knobs inject 429s, 500s and platform errors, latency, and streams that Slack ends on its own.
+// Knobs inject 429s, 500s and platform errors, latency, streams that Slack ends on its own, and
+// lost responses (the call is carried out, then the connection drops before the answer).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -53,6 +54,8 @@ export interface RecordedCall {
   status?: number;
   /** The JSON answered (undefined for a 500, which answers plain text, or while in flight). */
   response?: Json;
+  /** The call was carried out but its answer never reached the caller (loseResponseNext). */
+  lost?: boolean;
 }
 
 /** What the next call(s) of a method answer instead of the real thing. */
@@ -147,6 +150,8 @@ interface StoredMessage {
   tasks: Map<string, TaskState>;
   plan?: string;
   stream?: { state: StreamState; lastActivity: number };
+  /** Message metadata ({event_type, event_payload}); conversations.replies shows it only when asked. */
+  metadata?: Json;
   edited: boolean;
   deleted: boolean;
 }
@@ -174,6 +179,7 @@ export class FakeSlackApi {
   private readonly options: FakeSlackOptions;
   private readonly recorded: RecordedCall[] = [];
   private readonly failures = new Map<string, Failure[]>();
+  private readonly lostResponses = new Map<string, number>();
   private readonly handlers = new Map<string, Handler>();
   private readonly messagesByKey = new Map<string, StoredMessage>();
   private readonly reactionsByKey = new Map<string, Map<string, Set<string>>>();
@@ -239,6 +245,14 @@ export class FakeSlackApi {
     const queue = this.failures.get(method) ?? [];
     for (let i = 0; i < count; i++) queue.push(failure);
     this.failures.set(method, queue);
+  }
+
+  /**
+   * The next `count` calls of `method` are carried out, then their connection is dropped before the
+   * answer: the caller cannot know whether Slack did it (as after a timeout or a reset).
+   */
+  loseResponseNext(method: string, count = 1): void {
+    this.lostResponses.set(method, (this.lostResponses.get(method) ?? 0) + count);
   }
 
   setLatency(ms: number): void {
@@ -397,9 +411,26 @@ export class FakeSlackApi {
       this.notify();
     } else if (failure && 'error' in failure) {
       this.answer(res, call, 200, { ok: false, error: failure.error });
+    } else if (this.takeLostResponse(call.method)) {
+      this.carryOutAndDrop(res, call);
     } else {
       this.answer(res, call, 200, this.dispatch(call));
     }
+  }
+
+  private takeLostResponse(method: string): boolean {
+    const left = this.lostResponses.get(method) ?? 0;
+    if (left > 0) this.lostResponses.set(method, left - 1);
+    return left > 0;
+  }
+
+  /** Does the call, records what it would have answered, and drops the connection instead of answering. */
+  private carryOutAndDrop(res: ServerResponse, call: RecordedCall): void {
+    call.response = this.dispatch(call);
+    call.status = 200;
+    call.lost = true;
+    res.socket?.destroy();
+    this.notify();
   }
 
   /** response_url posts (respond() in Bolt): recorded as method 'response_url', answered like Slack. */
@@ -480,6 +511,7 @@ export class FakeSlackApi {
       const thread_ts = optionalString(body, 'thread_ts');
       const message = this.botMessage(channel, ts, thread_ts);
       Object.assign(message, content);
+      this.applyMetadata(message, body);
       this.messagesByKey.set(key(channel, ts), message);
       this.clearStatus(channel, thread_ts);
       return { channel, ts, message: this.slackShape(message) };
@@ -502,6 +534,7 @@ export class FakeSlackApi {
         }
         if (content.blocks !== undefined) message.blocks = content.blocks;
       }
+      this.applyMetadata(message, body);
       message.edited = true;
       return { channel, ts: message.ts, text: message.text ?? '', message: this.slackShape(message) };
     },
@@ -517,6 +550,7 @@ export class FakeSlackApi {
     'chat.postEphemeral': (body) => {
       const channel = requireString(body, 'channel', 'channel_not_found');
       const user = requireString(body, 'user', 'user_not_in_channel');
+      refuseMetadata(body);
       const content = this.checkContent(body);
       const message_ts = this.nextTs();
       this.ephemeralList.push({ channel, user, message_ts, thread_ts: optionalString(body, 'thread_ts'), ...content });
@@ -526,6 +560,7 @@ export class FakeSlackApi {
     'chat.startStream': (body) => {
       const channel = requireString(body, 'channel', 'channel_not_found');
       const thread_ts = requireString(body, 'thread_ts', 'invalid_arguments');
+      refuseMetadata(body);
       // Outside DMs Slack must know whom the stream is for.
       const isDm = channel.startsWith('D');
       if (!isDm && (!optionalString(body, 'recipient_team_id') || !optionalString(body, 'recipient_user_id'))) {
@@ -543,6 +578,7 @@ export class FakeSlackApi {
     'chat.appendStream': (body) => {
       const message = this.streamingMessage(body);
       if (body.markdown_text === undefined && body.chunks === undefined) throw new PlatformError('invalid_arguments');
+      refuseMetadata(body);
       this.applyStreamContent(message, body);
       return { channel: message.channel, ts: message.ts };
     },
@@ -554,6 +590,7 @@ export class FakeSlackApi {
         const blocks = this.checkBlocks(body.blocks);
         message.blocks = [...(message.blocks ?? []), ...blocks];
       }
+      this.applyMetadata(message, body);
       if (message.stream) message.stream.state = 'stopped';
       return { channel: message.channel, ts: message.ts, message: this.slackShape(message) };
     },
@@ -602,7 +639,7 @@ export class FakeSlackApi {
         .filter((m) => m.channel === channel && !m.deleted && (m.ts === ts || m.thread_ts === ts))
         .sort((a, b) => compareTs(a.ts, b.ts));
       if (thread.length === 0) throw new PlatformError('thread_not_found');
-      return { messages: thread.map((m) => this.slackShape(m)), has_more: false, response_metadata: { next_cursor: '' } };
+      return this.repliesPage(thread, body);
     },
 
     'users.info': (body) => {
@@ -801,6 +838,36 @@ export class FakeSlackApi {
     return out;
   }
 
+  /**
+   * One page of conversations.replies: `limit` messages (Slack's default and maximum 1,000) from the
+   * opaque `cursor`, metadata only with `include_all_metadata`, like Slack.
+   */
+  private repliesPage(thread: StoredMessage[], body: Json): Json {
+    const limit = body.limit === undefined ? 1000 : Number(body.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new PlatformError('invalid_limit');
+    const cursor = optionalString(body, 'cursor');
+    const from = cursor === undefined ? 0 : Number(/^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))?.[1] ?? NaN);
+    if (!Number.isInteger(from)) throw new PlatformError('invalid_cursor');
+    const withMetadata = body.include_all_metadata === true || body.include_all_metadata === 'true' || body.include_all_metadata === '1';
+    const page = thread.slice(from, from + limit).map((m) => {
+      const shape = this.slackShape(m);
+      if (withMetadata && m.metadata) shape.metadata = m.metadata;
+      return shape;
+    });
+    const more = from + limit < thread.length;
+    return { messages: page, has_more: more, response_metadata: { next_cursor: more ? Buffer.from(`offset:${from + limit}`).toString('base64') : '' } };
+  }
+
+  /** Message metadata of a post, update or stop: {event_type: string, event_payload: object}. */
+  private applyMetadata(message: StoredMessage, body: Json): void {
+    const metadata = body.metadata;
+    if (metadata === undefined) return;
+    if (!isObject(metadata) || typeof metadata.event_type !== 'string' || metadata.event_type === '' || !isObject(metadata.event_payload)) {
+      throw new PlatformError('invalid_arguments');
+    }
+    message.metadata = metadata;
+  }
+
   /** A message the way Slack's API returns one (conversations.replies, chat.postMessage). */
   private slackShape(m: StoredMessage): Json {
     const shape: Json = { type: 'message', ts: m.ts, user: m.user, text: m.text ?? m.markdown_text ?? '' };
@@ -819,6 +886,11 @@ export class FakeSlackApi {
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** chat.startStream, chat.appendStream and chat.postEphemeral take no metadata (their argument types in @slack/web-api). */
+function refuseMetadata(body: Json): void {
+  if (body.metadata !== undefined) throw new PlatformError('invalid_arguments');
+}
 
 function key(channel: string, ts: string): string {
   return `${channel}:${ts}`;
