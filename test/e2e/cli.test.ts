@@ -260,12 +260,13 @@ describe('the terminal chat', { concurrency: 2 }, () => {
     const api = await fake();
     api.script([
       api.reply.error(401, { message: 'invalid x-api-key' }),
-      api.reply.error(404, { message: 'model: claude-nonesuch' }),
+      // A model the start-up check found, retired (or moved) by the time the question is asked.
+      api.reply.error(404, { message: 'model: claude-sonnet-5' }),
     ]);
     const closedPort = await freePort(); // nothing listens there: connection refused
     const [refused, turnedDown] = await Promise.all([
       runChat([TOY_SERVER], chatEnv(undefined, { ANTHROPIC_BASE_URL: `http://127.0.0.1:${closedPort}` }), 'hello\n'),
-      runChat([TOY_SERVER], chatEnv(api, { ANTHROPIC_MODEL: 'claude-nonesuch' }), 'first\nsecond\n'),
+      runChat([TOY_SERVER], chatEnv(api, { ANTHROPIC_MODEL: 'claude-sonnet-5' }), 'first\nsecond\n'),
     ]);
     for (const run of [refused, turnedDown]) assert.equal(run.code, 0, run.stderr);
 
@@ -274,7 +275,7 @@ describe('the terminal chat', { concurrency: 2 }, () => {
       new RegExp(`^Error: The chat could not reach Claude at ANTHROPIC_BASE_URL \\(http://127\\.0\\.0\\.1:${closedPort}\\): connection refused\\. Check ANTHROPIC_BASE_URL and your network\\.$`, 'm'),
     );
     assert.match(turnedDown.stdout, /^Error: Claude turned down the API key \(401\) \("invalid x-api-key"\); check ANTHROPIC_API_KEY \(in the environment or \.env\)\.$/m);
-    assert.match(turnedDown.stdout, /^Error: ANTHROPIC_BASE_URL \(http:\/\/127\.0\.0\.1:\d+\) does not know the model claude-nonesuch or this address \(404\).*check ANTHROPIC_MODEL and ANTHROPIC_BASE_URL\.$/m);
+    assert.match(turnedDown.stdout, /^Error: ANTHROPIC_BASE_URL \(http:\/\/127\.0\.0\.1:\d+\) does not know the model claude-sonnet-5 or this address \(404\).*check ANTHROPIC_MODEL and ANTHROPIC_BASE_URL\.$/m);
 
     for (const run of [refused, turnedDown]) {
       assert.doesNotMatch(run.stdout, /the bot|bot's/i, 'the chat speaks of itself, not of the Slack bot');
