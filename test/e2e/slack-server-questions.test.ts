@@ -11,6 +11,9 @@ import { reply, type MessagesRequest, type ReplySpec } from '../fakes/anthropic.
 import type { RecordedCall } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const lastResult = (request: MessagesRequest | undefined) => JSON.stringify(request?.messages.at(-1)?.content ?? '');
 
