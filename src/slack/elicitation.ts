@@ -10,13 +10,13 @@ import type { ElicitationField, ElicitationHandler, ElicitationResponse, Elicita
 import type { Store } from '../store.js';
 import { slackContextOf } from './call-context.js';
 import { escapeMrkdwn } from './format.js';
+import { dateDefault, fieldBlockId, numberInputLimits, textInputLimits } from './form-fields.js';
 import { createPendingBoard } from './pending.js';
 
 export const ELICIT_SEND = 'elicit_send';
 export const ELICIT_OPEN = 'elicit_open';
 export const ELICIT_DECLINE = 'elicit_decline';
 export const ELICIT_CANCEL = 'elicit_cancel';
-const FIELD_BLOCK = 'elicit_field_';
 const FIELD_ACTION = 'value';
 
 interface ElicitationRecord {
@@ -135,7 +135,7 @@ function buttons(record: ElicitationRecord, first: types.Button): types.KnownBlo
 export function formBlocks(record: ElicitationRecord, message: string): types.KnownBlock[] {
   return [
     header(record, message),
-    ...record.fields.slice(0, 45).map((field) => inputBlock(field)),
+    ...record.fields.slice(0, 45).map((field, index) => inputBlock(field, index)),
     buttons(record, { type: 'button', action_id: ELICIT_SEND, style: 'primary', text: { type: 'plain_text', text: 'Send' }, value: record.id }),
   ];
 }
@@ -150,17 +150,20 @@ function linkBlocks(record: ElicitationRecord, message: string, url: string): ty
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: (text || ' ').slice(0, max) });
 const option = (o: { value: string; label: string }) => ({ text: plain(o.label, 75), value: o.value.slice(0, 150) });
 
-function inputBlock(field: ElicitationField): types.KnownBlock {
+function inputBlock(field: ElicitationField, index: number): types.KnownBlock {
   const base = {
     type: 'input' as const,
-    block_id: FIELD_BLOCK + field.name,
+    block_id: fieldBlockId(field.name, index),
     label: plain(field.title ?? field.name, 2000),
     optional: !field.required,
     ...(field.description ? { hint: plain(field.description, 2000) } : {}),
   };
   switch (field.type) {
     case 'string':
-      if (field.format === 'date') return { ...base, element: { type: 'datepicker', action_id: FIELD_ACTION, ...(field.default ? { initial_date: field.default } : {}) } };
+      if (field.format === 'date') {
+        const initial = dateDefault(field.default);
+        return { ...base, element: { type: 'datepicker', action_id: FIELD_ACTION, ...(initial ? { initial_date: initial } : {}) } };
+      }
       if (field.format === 'email') return { ...base, element: { type: 'email_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
       if (field.format === 'uri') return { ...base, element: { type: 'url_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
       return {
@@ -168,9 +171,7 @@ function inputBlock(field: ElicitationField): types.KnownBlock {
         element: {
           type: 'plain_text_input',
           action_id: FIELD_ACTION,
-          ...(field.default !== undefined ? { initial_value: field.default } : {}),
-          ...(field.minLength !== undefined ? { min_length: field.minLength } : {}),
-          ...(field.maxLength !== undefined ? { max_length: Math.min(field.maxLength, 3000) } : {}),
+          ...textInputLimits(field),
         },
       };
     case 'number':
@@ -181,9 +182,7 @@ function inputBlock(field: ElicitationField): types.KnownBlock {
           type: 'number_input',
           action_id: FIELD_ACTION,
           is_decimal_allowed: field.type === 'number',
-          ...(field.default !== undefined ? { initial_value: String(field.default) } : {}),
-          ...(field.minimum !== undefined ? { min_value: String(field.minimum) } : {}),
-          ...(field.maximum !== undefined ? { max_value: String(field.maximum) } : {}),
+          ...numberInputLimits(field),
         },
       };
     case 'boolean': {
@@ -218,8 +217,8 @@ export function readForm(
 ): { ok: true; content: Record<string, ElicitationValue> } | { ok: false; problems: string[] } {
   const content: Record<string, ElicitationValue> = {};
   const problems: string[] = [];
-  for (const field of fields) {
-    const state = values[FIELD_BLOCK + field.name]?.[FIELD_ACTION] ?? {};
+  for (const [index, field] of fields.entries()) {
+    const state = values[fieldBlockId(field.name, index)]?.[FIELD_ACTION] ?? {};
     const label = field.title ?? field.name;
     let value: ElicitationValue | undefined;
     switch (field.type) {

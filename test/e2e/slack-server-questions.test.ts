@@ -57,7 +57,7 @@ describe('slack: servers asking questions', () => {
     assert.match(blocks, /"initial_value":"It was a dark and stormy night\."/, 'a string default is filled in');
     assert.match(blocks, /"type":"email_text_input"/);
     assert.match(blocks, /"type":"checkboxes"/, 'a boolean is a checkbox');
-    assert.match(blocks, /"type":"number_input","action_id":"value","is_decimal_allowed":false,"initial_value":"42"/, 'an integer with its default');
+    assert.match(blocks, /"type":"number_input","action_id":"value","is_decimal_allowed":false,"min_value":"1","max_value":"100","initial_value":"42"/, 'an integer with its bounds and default');
     assert.match(blocks, /"type":"static_select".*"initial_option":\{"text":\{"type":"plain_text","text":"Superman"\},"value":"hero-1"\}/, 'an enum with titles and its default');
 
     // Someone else cannot answer.
