@@ -18,6 +18,8 @@ export const ELICIT_OPEN = 'elicit_open';
 export const ELICIT_DECLINE = 'elicit_decline';
 export const ELICIT_CANCEL = 'elicit_cancel';
 const FIELD_ACTION = 'value';
+/** A button's url: at most 3,000 characters (docs.slack.dev/reference/block-kit/block-elements/button-element). */
+const MAX_BUTTON_URL = 3000;
 
 interface ElicitationRecord {
   id: string;
@@ -44,6 +46,16 @@ export function createElicitations(options: ElicitationsOptions) {
     const target = slackContextOf(context);
     // Nobody to ask (a call from outside a Slack thread): decline rather than wait for nothing.
     if (!target) return { action: 'decline' };
+    if (request.mode === 'url' && request.url.length > MAX_BUTTON_URL) {
+      // Slack refuses a button whose url is longer (invalid_blocks), and a cut link leads nowhere.
+      await target.client.chat.postMessage({
+        channel: target.channel,
+        thread_ts: target.threadTs,
+        text: `:warning: ${escapeMrkdwn(request.server)} asked you to open a link of ${request.url.length} characters; Slack takes at most ${MAX_BUTTON_URL} in a button, so the bot declined.`,
+      });
+      logger.warn('elicitation link too long for Slack; declined', { conversation: target.conversation, server: request.server, chars: request.url.length });
+      return { action: 'decline' };
+    }
     const record: ElicitationRecord = { id: randomUUID(), askedBy: target.askedBy, server: request.server, fields: request.mode === 'form' ? request.fields : [] };
     await store.set(key(record.id), record, timeoutMs + 60_000);
     await board.open(record.id, timeoutMs);

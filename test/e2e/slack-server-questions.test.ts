@@ -106,6 +106,17 @@ describe('slack: servers asking questions', () => {
     assert.match(lastResult(h.anthropic.calls.at(-1)), /accept/i);
   });
 
+  it('declines a URL request whose link is too long for a Slack button, and says so in the thread', async () => {
+    const url = `https://auth.example.com/consent?state=${'s'.repeat(3100)}`;
+    toolThenEcho('everything__trigger-url-elicitation', { url, message: 'Please sign in' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1005', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    await done('C1005', thread);
+    const note = h.slack.messages('C1005', thread).find((m) => m.text?.includes('asked you to open a link'));
+    assert.match(note?.text ?? '', /link of 3\d{3} characters; Slack takes at most 3000 in a button, so the bot declined/);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i, 'the server heard the decline');
+  });
+
   it('lets a server use Claude only after the person approves, within the token cap', async () => {
     const first = h.anthropic.calls.length;
     next = (request, i) => {
