@@ -633,11 +633,9 @@ export class FakeSlackApi {
 
     'chat.stopStream': (body) => {
       const message = this.streamingMessage(body);
-      this.applyStreamContent(message, body);
-      if (body.blocks !== undefined) {
-        const blocks = this.checkBlocks(body.blocks);
-        message.blocks = [...(message.blocks ?? []), ...blocks];
-      }
+      const blocks = body.blocks === undefined ? [] : this.checkBlocks(body.blocks);
+      this.applyStreamContent(message, body, blocks.length);
+      if (blocks.length > 0) message.blocks = [...(message.blocks ?? []), ...blocks];
       if (message.stream) message.stream.state = 'stopped';
       return { channel: message.channel, ts: message.ts, message: this.slackShape(message) };
     },
@@ -784,11 +782,19 @@ export class FakeSlackApi {
     return message;
   }
 
-  /** markdown_text and chunks of a stream call, checked whole before any of it is applied. */
-  private applyStreamContent(message: StoredMessage, body: Json): void {
+  /**
+   * markdown_text and chunks of a stream call, checked whole before any of it is applied; `moreBlocks`
+   * are blocks the same call adds (stopStream's), counted with the message's against Slack's 50.
+   */
+  private applyStreamContent(message: StoredMessage, body: Json, moreBlocks = 0): void {
     const markdown = optionalString(body, 'markdown_text');
     if (markdown !== undefined && markdown.length > this.limits.markdownText) throw new PlatformError('markdown_text_too_long');
     const chunks = body.chunks === undefined ? [] : this.checkChunks(body.chunks);
+    const chunkBlocks = chunks.reduce((n, chunk) => n + (chunk.type === 'blocks' && Array.isArray(chunk.blocks) ? chunk.blocks.length : 0), 0);
+    const blockCount = (message.blocks?.length ?? 0) + chunkBlocks + moreBlocks;
+    if (blockCount > this.limits.blocks) {
+      throw new PlatformError('invalid_blocks', [`[ERROR] must provide no more than ${this.limits.blocks} items [json-pointer:/blocks]`]);
+    }
     let text = message.markdown_text ?? '';
     if (markdown !== undefined) text += markdown;
     for (const chunk of chunks) if (chunk.type === 'markdown_text') text += String(chunk.text);

@@ -3,7 +3,10 @@
 // length and uniqueness), and an unknown type or field is refused. Slack answers such a payload with
 // `invalid_blocks` (views: `invalid_arguments`) and one line per problem in
 // `response_metadata.messages`, e.g. "[ERROR] must be less than 3001 characters
-// [json-pointer:/blocks/0/text/text]"; validateBlocks/validateView return those lines.
+// [json-pointer:/blocks/0/text/text]"; validateBlocks/validateView return those lines. The
+// pointers and the usual wordings ("must be less than", "must be more than 0 characters",
+// "missing required field", "unsupported type", "must provide no more than N items") follow
+// Slack's; the rarer ones are ours.
 //
 // Sources, read on docs.slack.dev (and mirrored in the JSDoc of node_modules/@slack/types/dist, which
 // names the same limits):
@@ -66,7 +69,7 @@ function object(fields: Record<string, Field>, extra?: (value: Json, at: string,
     if (!isObject(value)) return problem(ctx, at, 'must be an object');
     for (const [name, field] of Object.entries(fields)) {
       if (value[name] === undefined) {
-        if (field.required) problem(ctx, `${at}/${name}`, 'must provide a value');
+        if (field.required) problem(ctx, at, `missing required field: ${name}`);
       } else {
         field.check(value[name], `${at}/${name}`, ctx);
       }
@@ -81,7 +84,7 @@ function object(fields: Record<string, Field>, extra?: (value: Json, at: string,
 function str(max: number, min = 1): Check {
   return (value, at, ctx) => {
     if (typeof value !== 'string') return problem(ctx, at, 'must be a string');
-    if (value.length < min) problem(ctx, at, `must be at least ${min} characters`);
+    if (value.length < min) problem(ctx, at, `must be more than ${min - 1} characters`);
     if (value.length > max) problem(ctx, at, `must be less than ${max + 1} characters`);
   };
 }
@@ -511,7 +514,7 @@ export function validateBlocks(value: unknown, surface: Surface, limits: BlockLi
     const here = `${at}/${i}`;
     const type = isObject(block) ? block.type : undefined;
     const kind = typeof type === 'string' ? BLOCKS[type] : undefined;
-    if (!kind) return problem(ctx, `${here}/type`, `unsupported type: ${JSON.stringify(type)}`);
+    if (!kind) return problem(ctx, `${here}/type`, `unsupported type: ${String(type)}`);
     if (!kind.surfaces.includes(surface)) return problem(ctx, `${here}/type`, `${String(type)} blocks are not allowed in a ${surface}`);
     ctx.actionIds = new Set();
     kind.check(block, here, ctx);

@@ -84,7 +84,7 @@ describe('Block Kit rules: each one refuses', () => {
     ['a header in mrkdwn', [{ type: 'header', text: mrkdwn('a') }], '/blocks/0/text/type', 'must be one of "plain_text"'],
     ['a section with neither text nor fields', [{ type: 'section' }], '/blocks/0', 'either text or fields'],
     ['a section over 3,000 characters', [{ type: 'section', text: mrkdwn(x(3001)) }], '/blocks/0/text/text', 'less than 3001 characters'],
-    ['empty text', [{ type: 'section', text: mrkdwn('') }], '/blocks/0/text/text', 'at least 1 characters'],
+    ['empty text', [{ type: 'section', text: mrkdwn('') }], '/blocks/0/text/text', 'must be more than 0 characters'],
     ['more than 10 section fields', [{ type: 'section', fields: Array.from({ length: 11 }, () => mrkdwn('f')) }], '/blocks/0/fields', 'no more than 10 items'],
     ['a section field over 2,000 characters', [{ type: 'section', fields: [mrkdwn(x(2001))] }], '/blocks/0/fields/0/text', 'less than 2001 characters'],
     ['an input element as accessory', [{ type: 'section', text: mrkdwn('a'), accessory: { type: 'plain_text_input' } }], '/blocks/0/accessory/type', 'must be one of'],
@@ -95,7 +95,7 @@ describe('Block Kit rules: each one refuses', () => {
     ['a markdown block outside messages', [{ type: 'markdown', text: 'a' }], '/blocks/0/type', 'not allowed in a home', 'home'],
     ['markdown blocks over 12,000 characters together', [{ type: 'markdown', text: x(6001) }, { type: 'markdown', text: x(6000) }], '/blocks', 'less than 12001 characters in total'],
     // button and action_id
-    ['a button without text', [actions({ type: 'button', action_id: 'a' })], '/blocks/0/elements/0/text', 'must provide a value'],
+    ['a button without text', [actions({ type: 'button', action_id: 'a' })], '/blocks/0/elements/0', 'missing required field: text'],
     ['button text over 75 characters', [actions(button({ text: plain(x(76)) }))], '/blocks/0/elements/0/text/text', 'less than 76 characters'],
     ['a button value over 2,000 characters', [actions(button({ value: x(2001) }))], '/blocks/0/elements/0/value', 'less than 2001 characters'],
     ['a button url over 3,000 characters', [actions(button({ url: x(3001) }))], '/blocks/0/elements/0/url', 'less than 3001 characters'],
@@ -103,9 +103,9 @@ describe('Block Kit rules: each one refuses', () => {
     ['an accessibility_label over 75 characters', [actions(button({ accessibility_label: x(76) }))], '/blocks/0/elements/0/accessibility_label', 'less than 76 characters'],
     ['an action_id over 255 characters', [actions(button({ action_id: x(256) }))], '/blocks/0/elements/0/action_id', 'less than 256 characters'],
     ['the same action_id twice in one block', [actions(button(), button())], '/blocks/0/elements/1/action_id', 'duplicate action_id'],
-    ['a confirm dialog without deny', [actions(button({ confirm: { title: plain('t'), text: plain('t'), confirm: plain('y') } }))], '/blocks/0/elements/0/confirm/deny', 'must provide a value'],
+    ['a confirm dialog without deny', [actions(button({ confirm: { title: plain('t'), text: plain('t'), confirm: plain('y') } }))], '/blocks/0/elements/0/confirm', 'missing required field: deny'],
     // input and its elements
-    ['an input without label', [{ type: 'input', element: { type: 'plain_text_input' } }], '/blocks/0/label', 'must provide a value'],
+    ['an input without label', [{ type: 'input', element: { type: 'plain_text_input' } }], '/blocks/0', 'missing required field: label'],
     ['an input label over 2,000 characters', [input({ type: 'plain_text_input' }, { label: plain(x(2001)) })], '/blocks/0/label/text', 'less than 2001 characters'],
     ['an input hint over 2,000 characters', [input({ type: 'plain_text_input' }, { hint: plain(x(2001)) })], '/blocks/0/hint/text', 'less than 2001 characters'],
     ['a button as input element', [input({ type: 'button', text: plain('b') })], '/blocks/0/element/type', 'must be one of'],
@@ -120,7 +120,7 @@ describe('Block Kit rules: each one refuses', () => {
     ['a multi-select allowing 0 items', [input({ type: 'multi_static_select', options: [option('a')], max_selected_items: 0 })], '/blocks/0/element/max_selected_items', 'must be from 1 to 100'],
     ['a date not in YYYY-MM-DD', [input({ type: 'datepicker', initial_date: '29/11/2026' })], '/blocks/0/element/initial_date', 'YYYY-MM-DD'],
     ['a placeholder over 150 characters', [input({ type: 'datepicker', placeholder: plain(x(151)) })], '/blocks/0/element/placeholder/text', 'less than 151 characters'],
-    ['a number input without is_decimal_allowed', [input({ type: 'number_input' })], '/blocks/0/element/is_decimal_allowed', 'must provide a value'],
+    ['a number input without is_decimal_allowed', [input({ type: 'number_input' })], '/blocks/0/element', 'missing required field: is_decimal_allowed'],
     ['a number input whose minimum is above its maximum', [input({ type: 'number_input', is_decimal_allowed: true, min_value: '5', max_value: '1' })], '/blocks/0/element/min_value', 'not be greater than max_value'],
     ['a decimal where whole numbers are asked', [input({ type: 'number_input', is_decimal_allowed: false, initial_value: '1.5' })], '/blocks/0/element/initial_value', 'whole number'],
     ['a number that is not a number', [input({ type: 'number_input', is_decimal_allowed: true, max_value: '1e+21' })], '/blocks/0/element/max_value', 'must be a number'],
@@ -133,8 +133,8 @@ describe('Block Kit rules: each one refuses', () => {
     // context_actions and feedback buttons
     ['more than 5 context actions', [{ type: 'context_actions', elements: Array.from({ length: 6 }, (_, i) => feedback({ action_id: `f${i}` })) }], '/blocks/0/elements', 'no more than 5 items'],
     ['a plain button in context_actions', [{ type: 'context_actions', elements: [button()] }], '/blocks/0/elements/0/type', 'must be one of feedback_buttons, icon_button'],
-    ['feedback buttons without the negative one', [{ type: 'context_actions', elements: [feedback({ negative_button: undefined })] }], '/blocks/0/elements/0/negative_button', 'must provide a value'],
-    ['a feedback button without value', [{ type: 'context_actions', elements: [feedback({ positive_button: { text: plain('Good') } })] }], '/blocks/0/elements/0/positive_button/value', 'must provide a value'],
+    ['feedback buttons without the negative one', [{ type: 'context_actions', elements: [feedback({ negative_button: undefined })] }], '/blocks/0/elements/0', 'missing required field: negative_button'],
+    ['a feedback button without value', [{ type: 'context_actions', elements: [feedback({ positive_button: { text: plain('Good') } })] }], '/blocks/0/elements/0/positive_button', 'missing required field: value'],
     ['context_actions outside messages', [{ type: 'context_actions', elements: [feedback()] }], '/blocks/0/type', 'not allowed in a modal', 'modal'],
   ];
   for (const [name, blocks, pointer, words, surface] of cases) {
@@ -146,7 +146,7 @@ describe('Block Kit rules: views', () => {
   const view = (extra: Json) => ({ type: 'modal', title: plain('Form'), blocks: [{ type: 'divider' }], ...extra });
   const cases: Array<[string, Json, Array<'modal' | 'home'>, string, string]> = [
     ['a modal title over 24 characters', view({ title: plain(x(25)) }), ['modal'], '/view/title/text', 'less than 25 characters'],
-    ['a modal without title', view({ title: undefined }), ['modal'], '/view/title', 'must provide a value'],
+    ['a modal without title', view({ title: undefined }), ['modal'], '/view', 'missing required field: title'],
     ['a close button over 24 characters', view({ close: plain(x(25)) }), ['modal'], '/view/close/text', 'less than 25 characters'],
     ['inputs without a submit button', view({ blocks: [input({ type: 'plain_text_input' })] }), ['modal'], '/view/submit', 'input blocks'],
     ['private_metadata over 3,000 characters', view({ private_metadata: x(3001) }), ['modal'], '/view/private_metadata', 'less than 3001 characters'],
@@ -192,6 +192,18 @@ describe('the fake answers bad Block Kit as Slack does', () => {
     const stream = await client.chat.startStream({ channel: 'D1', thread_ts: '1.000001', markdown_text: 'a' });
     assert.deepEqual(await refusal(client.chat.stopStream({ channel: 'D1', ts: stream.ts ?? '', blocks: bad })), expected);
     assert.equal(fake.messages('C1').length, 1, 'nothing refused was shown');
+  });
+
+  test('a streamed message holds 50 blocks in all: chunk blocks and stop blocks together', async () => {
+    const dividers = (n: number) => Array.from({ length: n }, () => ({ type: 'divider' as const }));
+    const stream = await client.chat.startStream({ channel: 'D2', thread_ts: '1.000001', chunks: [{ type: 'blocks', blocks: dividers(30) }] });
+    const ts = stream.ts ?? '';
+    const refused = await refusal(client.chat.stopStream({ channel: 'D2', ts, markdown_text: 'end', blocks: dividers(21) }));
+    assert.deepEqual(refused, { error: 'invalid_blocks', messages: ['[ERROR] must provide no more than 50 items [json-pointer:/blocks]'] });
+    assert.equal(fake.message('D2', ts)?.stream, 'streaming', 'a refused stop changes nothing');
+    assert.equal(fake.message('D2', ts)?.markdown_text, undefined);
+    await client.chat.stopStream({ channel: 'D2', ts, blocks: dividers(20) });
+    assert.equal(fake.message('D2', ts)?.blocks?.length, 50);
   });
 
   test('views.open, views.update and views.publish: invalid_arguments with the pointer', async () => {
