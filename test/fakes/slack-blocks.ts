@@ -38,7 +38,6 @@ export const VIEW_LIST_LIMITS: BlockListLimits = { blocks: 100, markdownChars: 1
 // ---- the checking machinery ---------------------------------------------------------------------
 
 interface Context {
-  surface: Surface;
   problems: string[];
   /** action_ids seen in the current block ("should be unique among all other action_ids in the containing block"). */
   actionIds: Set<string>;
@@ -503,7 +502,7 @@ const BLOCKS: Record<string, BlockKind> = {
 
 /** Problems of a list of blocks (empty when Slack would take it), each as Slack words it. */
 export function validateBlocks(value: unknown, surface: Surface, limits: BlockListLimits, at = '/blocks'): string[] {
-  const ctx: Context = { surface, problems: [], actionIds: new Set(), markdownChars: 0 };
+  const ctx: Context = { problems: [], actionIds: new Set(), markdownChars: 0 };
   if (!Array.isArray(value)) {
     problem(ctx, at, 'must be an array');
     return ctx.problems;
@@ -530,21 +529,26 @@ export function validateBlocks(value: unknown, surface: Surface, limits: BlockLi
   return ctx.problems;
 }
 
+/** A field whose value is checked on its own afterwards (a view's blocks). */
+const checkedBelow: Check = () => undefined;
+
 /** Problems of a view object (views.open / push / update / publish). */
 export function validateView(value: unknown, allowed: Array<'modal' | 'home'>, at = '/view'): string[] {
-  const ctx: Context = { surface: 'modal', problems: [], actionIds: new Set(), markdownChars: 0 };
+  const ctx: Context = { problems: [], actionIds: new Set(), markdownChars: 0 };
   if (!isObject(value)) {
     problem(ctx, at, 'must be an object');
     return ctx.problems;
   }
-  const type = value.type;
-  if (type !== 'modal' && type !== 'home') return [`[ERROR] must be one of ${allowed.join(', ')} [json-pointer:${at}/type]`];
-  if (!allowed.includes(type)) return [`[ERROR] must be one of ${allowed.join(', ')} [json-pointer:${at}/type]`];
+  const type = allowed.find((name) => name === value.type);
+  if (type === undefined) {
+    problem(ctx, `${at}/type`, `must be one of ${allowed.join(', ')}`);
+    return ctx.problems;
+  }
   // views reference: title, close and submit are plain text of at most 24 characters; submit is
   // required when the view holds an input block.
   const common = {
     type: req(oneOf(type)),
-    blocks: req((() => undefined) as Check),
+    blocks: req(checkedBelow),
     private_metadata: opt(str(3000, 0)),
     callback_id: opt(str(255, 0)),
     external_id: opt(str(255)), // no limit documented: strict
@@ -555,7 +559,6 @@ export function validateView(value: unknown, allowed: Array<'modal' | 'home'>, a
     submit: opt(plainText(24)),
     clear_on_close: opt(bool),
     notify_on_close: opt(bool),
-    submit_disabled: opt(bool),
   };
   object(type === 'modal' ? { ...common, ...modal } : common)(value, at, ctx);
   const blocks = validateBlocks(value.blocks, type, VIEW_LIST_LIMITS, `${at}/blocks`);
