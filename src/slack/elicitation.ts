@@ -63,7 +63,8 @@ export function createElicitations(options: ElicitationsOptions) {
     const posted = await target.client.chat.postMessage({
       channel: target.channel,
       thread_ts: target.threadTs,
-      text: `${request.server} asks: ${request.message}`.slice(0, 3000),
+      // The notification text is read as mrkdwn too: what the server wrote must not ping anyone.
+      text: `${escapeMrkdwn(request.server)} asks: ${escapeMrkdwn(request.message)}`.slice(0, 3000),
       blocks,
     });
     logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });

@@ -94,12 +94,14 @@ describe('slack: servers asking questions', () => {
   });
 
   it('shows the full link of a URL request, and Open sends the acceptance back', async () => {
-    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: 'Please sign in' });
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: '<!here> Please sign in' });
     const thread = nextTs();
     await h.mention({ channel: 'C1004', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
     const question = await questionMessage('C1004', thread, 'asks');
+    assert.match(String(question.body.text), /asks: &lt;!here&gt; Please sign in/, 'the notification text pings nobody');
     const blocks = JSON.stringify(question.body.blocks);
     assert.match(blocks, /Please sign in/);
+    assert.doesNotMatch(blocks, /<!here>/);
     assert.match(blocks, /https:\/\/auth\.example\.com\/consent\?x=1/);
     await click(question, 'elicit_open', 'U1');
     await done('C1004', thread);
