@@ -144,7 +144,7 @@ export class PlatformError extends Error {
 }
 
 /** A call answered with an error (ok: false, or HTTP 4xx/5xx) that no knob of the test asked for. */
-export function isUnexpectedError(call: RecordedCall): boolean {
+function isUnexpectedError(call: RecordedCall): boolean {
   if (call.injected || call.status === undefined) return false;
   return call.status !== 200 || call.response?.ok === false;
 }
@@ -200,8 +200,8 @@ export class FakeSlackApi {
   private readonly modalViews = new Map<string, Json>();
   private waiters = new Set<Waiter>();
   private lastMicros = 0;
-  /** recorded[] up to here has been looked at by takeUnexpectedErrors(). */
-  private checkedUpTo = 0;
+  /** Calls takeUnexpectedErrors() has looked at. */
+  private readonly checked = new WeakSet<RecordedCall>();
   private closed = false;
   /** Errors a test expects the bot to meet (method -> error codes), see expectError(). */
   private readonly expected = new Map<string, Set<string>>();
@@ -286,8 +286,9 @@ export class FakeSlackApi {
    * time this was asked; the expectations are cleared too, so each test states its own.
    */
   takeUnexpectedErrors(): RecordedCall[] {
-    const fresh = this.recorded.slice(this.checkedUpTo).filter((call) => call.status !== undefined);
-    this.checkedUpTo = this.recorded.length;
+    // A call still in flight is looked at next time, once it has its answer.
+    const fresh = this.recorded.filter((call) => call.status !== undefined && !this.checked.has(call));
+    for (const call of fresh) this.checked.add(call);
     const unexpected = fresh.filter((call) => {
       if (!isUnexpectedError(call)) return false;
       const code = typeof call.response?.error === 'string' ? call.response.error : undefined;
