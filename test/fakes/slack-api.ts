@@ -202,6 +202,8 @@ export class FakeSlackApi {
   private lastMicros = 0;
   /** Calls takeUnexpectedErrors() has looked at. */
   private readonly checked = new WeakSet<RecordedCall>();
+  /** Calls clearCalls() forgot before they were checked. */
+  private unchecked: RecordedCall[] = [];
   private closed = false;
   /** Errors a test expects the bot to meet (method -> error codes), see expectError(). */
   private readonly expected = new Map<string, Set<string>>();
@@ -287,8 +289,9 @@ export class FakeSlackApi {
    */
   takeUnexpectedErrors(): RecordedCall[] {
     // A call still in flight is looked at next time, once it has its answer.
-    const fresh = this.recorded.filter((call) => call.status !== undefined && !this.checked.has(call));
+    const fresh = [...this.unchecked, ...this.recorded].filter((call) => call.status !== undefined && !this.checked.has(call));
     for (const call of fresh) this.checked.add(call);
+    this.unchecked = this.unchecked.filter((call) => !this.checked.has(call));
     const unexpected = fresh.filter((call) => {
       if (!isUnexpectedError(call)) return false;
       const code = typeof call.response?.error === 'string' ? call.response.error : undefined;
@@ -336,8 +339,9 @@ export class FakeSlackApi {
     return ts;
   }
 
-  /** Forgets recorded calls (state stays). */
+  /** Forgets recorded calls (state stays); strictSlack() still gets to see the ones it has not checked. */
   clearCalls(): void {
+    this.unchecked.push(...this.recorded.filter((call) => !this.checked.has(call)));
     this.recorded.length = 0;
   }
 

@@ -243,5 +243,8 @@ describe('the fake answers bad Block Kit as Slack does', () => {
       ['reactions.remove no_reaction'],
     );
     assert.deepEqual(fake.takeUnexpectedErrors(), [], 'each error is reported once');
+    await assert.rejects(client.reactions.remove({ channel: 'C9', timestamp: '2.000001', name: 'eyes' }));
+    fake.clearCalls();
+    assert.deepEqual(fake.takeUnexpectedErrors().map((call) => call.method), ['reactions.remove'], 'clearCalls() hides no error');
   });
 });
