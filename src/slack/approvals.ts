@@ -160,8 +160,10 @@ export function samplingHeadline(record: ApprovalRecord, timeoutMs: number): str
   return `:raised_hand: <@${record.askedBy}>, the server \`${record.server}\` asks to use Claude for a reply of its own (the messages it sends are below). Allow within ${minutes(timeoutMs)}?`;
 }
 
-function approvalBlocks(id: string, headline: string, args: unknown): types.KnownBlock[] {
-  let json = JSON.stringify(args ?? {}, null, 2);
+/** The approval message: headline, the call's arguments, Approve / Deny. */
+export function approvalBlocks(id: string, headline: string, args: unknown): types.KnownBlock[] {
+  // Fences inside the arguments are broken up first, then the whole is cut: a section holds 3,000 characters.
+  let json = JSON.stringify(args ?? {}, null, 2).replace(/```/g, '`\u200b``');
   if (json.length > 2500) json = json.slice(0, 2500) + '\n…';
   return [
     {
@@ -171,7 +173,7 @@ function approvalBlocks(id: string, headline: string, args: unknown): types.Know
         text: headline,
       },
     },
-    { type: 'section', text: { type: 'mrkdwn', text: '```' + json.replace(/```/g, '`\u200b``') + '```' } },
+    { type: 'section', text: { type: 'mrkdwn', text: '```' + json + '```' } },
     {
       type: 'actions',
       elements: [

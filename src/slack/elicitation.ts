@@ -12,6 +12,7 @@ import type { Store } from '../store.js';
 import { slackContextOf } from './call-context.js';
 import { escapeMrkdwn } from './format.js';
 import { clickPlace, tellClicker } from './click.js';
+import { dateDefault, fieldBlockId, numberInputLimits, textInputLimits } from './form-fields.js';
 import { createPendingBoard } from './pending.js';
 import { postOnce } from './post-once.js';
 import { questionId } from './reply-metadata.js';
@@ -20,8 +21,9 @@ export const ELICIT_SEND = 'elicit_send';
 export const ELICIT_OPEN = 'elicit_open';
 export const ELICIT_DECLINE = 'elicit_decline';
 export const ELICIT_CANCEL = 'elicit_cancel';
-const FIELD_BLOCK = 'elicit_field_';
 const FIELD_ACTION = 'value';
+/** A button's url: at most 3,000 characters (docs.slack.dev/reference/block-kit/block-elements/button-element). */
+const MAX_BUTTON_URL = 3000;
 
 interface ElicitationRecord {
   id: string;
@@ -48,6 +50,16 @@ export function createElicitations(options: ElicitationsOptions) {
     const target = slackContextOf(context);
     // Nobody to ask (a call from outside a Slack thread): decline rather than wait for nothing.
     if (!target) return { action: 'decline' };
+    if (request.mode === 'url' && request.url.length > MAX_BUTTON_URL) {
+      // Slack refuses a button whose url is longer (invalid_blocks), and a cut link leads nowhere.
+      await target.client.chat.postMessage({
+        channel: target.channel,
+        thread_ts: target.threadTs,
+        text: `:warning: ${escapeMrkdwn(request.server)} asked you to open a link of ${request.url.length} characters; Slack takes at most ${MAX_BUTTON_URL} in a button, so the bot declined.`,
+      });
+      logger.warn('elicitation link too long for Slack; declined', { conversation: target.conversation, server: request.server, chars: request.url.length });
+      return { action: 'decline' };
+    }
     const record: ElicitationRecord = { id: randomUUID(), askedBy: target.askedBy, server: request.server, fields: request.mode === 'form' ? request.fields : [] };
     await store.set(key(record.id), record, timeoutMs + 60_000);
     await board.open(record.id, timeoutMs);
@@ -55,7 +67,8 @@ export function createElicitations(options: ElicitationsOptions) {
     const postedTs = await postOnce(
       target,
       { question: questionId(target.channel, target.questionTs ?? target.threadTs), part: `form:${record.id}` },
-      { text: `${request.server} asks: ${request.message}`.slice(0, 3000), blocks },
+      // The notification text is read as mrkdwn too: what the server wrote must not ping anyone.
+      { text: `${escapeMrkdwn(request.server)} asks: ${escapeMrkdwn(request.message)}`.slice(0, 3000), blocks },
       logger,
     );
     logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });
@@ -137,7 +150,7 @@ function buttons(record: ElicitationRecord, first: types.Button): types.KnownBlo
 export function formBlocks(record: ElicitationRecord, message: string): types.KnownBlock[] {
   return [
     header(record, message),
-    ...record.fields.slice(0, 45).map((field) => inputBlock(field)),
+    ...record.fields.slice(0, 45).map((field, index) => inputBlock(field, index)),
     buttons(record, { type: 'button', action_id: ELICIT_SEND, style: 'primary', text: { type: 'plain_text', text: 'Send' }, value: record.id }),
   ];
 }
@@ -152,17 +165,20 @@ function linkBlocks(record: ElicitationRecord, message: string, url: string): ty
 const plain = (text: string, max = 150) => ({ type: 'plain_text' as const, text: (text || ' ').slice(0, max) });
 const option = (o: { value: string; label: string }) => ({ text: plain(o.label, 75), value: o.value.slice(0, 150) });
 
-function inputBlock(field: ElicitationField): types.KnownBlock {
+function inputBlock(field: ElicitationField, index: number): types.KnownBlock {
   const base = {
     type: 'input' as const,
-    block_id: FIELD_BLOCK + field.name,
+    block_id: fieldBlockId(field.name, index),
     label: plain(field.title ?? field.name, 2000),
     optional: !field.required,
     ...(field.description ? { hint: plain(field.description, 2000) } : {}),
   };
   switch (field.type) {
     case 'string':
-      if (field.format === 'date') return { ...base, element: { type: 'datepicker', action_id: FIELD_ACTION, ...(field.default ? { initial_date: field.default } : {}) } };
+      if (field.format === 'date') {
+        const initial = dateDefault(field.default);
+        return { ...base, element: { type: 'datepicker', action_id: FIELD_ACTION, ...(initial ? { initial_date: initial } : {}) } };
+      }
       if (field.format === 'email') return { ...base, element: { type: 'email_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
       if (field.format === 'uri') return { ...base, element: { type: 'url_text_input', action_id: FIELD_ACTION, ...(field.default ? { initial_value: field.default } : {}) } };
       return {
@@ -170,9 +186,7 @@ function inputBlock(field: ElicitationField): types.KnownBlock {
         element: {
           type: 'plain_text_input',
           action_id: FIELD_ACTION,
-          ...(field.default !== undefined ? { initial_value: field.default } : {}),
-          ...(field.minLength !== undefined ? { min_length: field.minLength } : {}),
-          ...(field.maxLength !== undefined ? { max_length: Math.min(field.maxLength, 3000) } : {}),
+          ...textInputLimits(field),
         },
       };
     case 'number':
@@ -183,9 +197,7 @@ function inputBlock(field: ElicitationField): types.KnownBlock {
           type: 'number_input',
           action_id: FIELD_ACTION,
           is_decimal_allowed: field.type === 'number',
-          ...(field.default !== undefined ? { initial_value: String(field.default) } : {}),
-          ...(field.minimum !== undefined ? { min_value: String(field.minimum) } : {}),
-          ...(field.maximum !== undefined ? { max_value: String(field.maximum) } : {}),
+          ...numberInputLimits(field),
         },
       };
     case 'boolean': {
@@ -222,8 +234,8 @@ export function readForm(
   const problems: string[] = [];
   const unreadable = new Set<string>();
   const label = (field: ElicitationField) => field.title ?? field.name;
-  for (const field of fields) {
-    const state = values[FIELD_BLOCK + field.name]?.[FIELD_ACTION] ?? {};
+  for (const [index, field] of fields.entries()) {
+    const state = values[fieldBlockId(field.name, index)]?.[FIELD_ACTION] ?? {};
     let value: ElicitationValue | undefined;
     switch (field.type) {
       case 'string':

@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import { answerTo, inOrder, startFaultBot, TECHNICAL, transcriptOf, type Asked, type FaultBot, type Plan } from '../helpers/fault-harness.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const WAIT_MS = 10_000;
 

@@ -20,6 +20,9 @@ import type { VisibleMessage } from '../fakes/slack-api.js';
 import { startFaultBot, visibleText, type FaultBot } from '../helpers/fault-harness.js';
 import { EVERYTHING_SERVER, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
 import { blockActionsPayload, DEFAULT_TEAM_ID, eventEnvelope, nextTs, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 describe('faults: what is left behind in Slack', () => {
   let bot: FaultBot;

@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import type { Failure } from '../fakes/slack-api.js';
 import { answerTo, inOrder, startFaultBot, transcriptOf, type Asked, type FaultBot } from '../helpers/fault-harness.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 /** A reply long enough to take several appends, naming its question. */
 const longAnswer = (word: string) =>

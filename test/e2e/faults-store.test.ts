@@ -10,6 +10,9 @@ import { answerTo, inOrder, startFaultBot, TECHNICAL, transcriptOf, type FaultBo
 import { startFaultRedisProxy, type FaultRedisProxy } from '../helpers/fault-redis.js';
 import { deleteKeysWith, runId, withRedis } from '../helpers/replica-redis.js';
 import { DEFAULT_TEAM_ID } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const RUN = runId().toUpperCase();
 const USER = `U${RUN}`;

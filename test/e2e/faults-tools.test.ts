@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { answerTo, inOrder, startFaultBot, TECHNICAL, transcriptOf, type FaultBot } from '../helpers/fault-harness.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const toy = (...args: string[]) => ({ command: process.execPath, args: [path.resolve('test/fixtures/mcp/toy-server.mjs'), ...args] });
 

@@ -16,6 +16,9 @@ import { until } from '../helpers/replica-coordinators.js';
 import { startReplica, type Replica } from '../helpers/replica-bots.js';
 import { deleteKeysWith, REDIS_URL, runId, withRedis } from '../helpers/replica-redis.js';
 import { appMention, DEFAULT_TEAM_ID, messageEvent, nextTs, type EventEnvelope, type EventInput } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const RUN = runId().toUpperCase(); // in every channel, user and event id, so this run's keys are findable
 const BOT = '<@U0FAKEBOT1>';

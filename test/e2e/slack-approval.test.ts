@@ -11,6 +11,9 @@ import { startFakeSlackApi, type RecordedCall } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { botProcessEnv, freePort, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
 import { appMention, blockActionsPayload, nextTs, postEvent, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const FILESYSTEM = path.resolve('node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 

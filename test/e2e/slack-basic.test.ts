@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 describe('slack: a mention', () => {
   let h: Harness;

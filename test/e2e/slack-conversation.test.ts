@@ -5,6 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
 import { nextTs } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 /** The model answers with the text of the last user message, so each answer names its question. */
 function echoScript(request: MessagesRequest) {

@@ -5,6 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
 import { appMention, messageEvent, nextTs } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 describe('slack: events', () => {
   let h: Harness;

@@ -5,6 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { eventEnvelope, nextTs, signRequest, blockActionsPayload, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 describe('slack: App Home and /mcp', () => {
   let h: Harness;

@@ -10,6 +10,9 @@ import { startFakeSlackApi } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
 import { alive, botProcessEnv, freePort, runToExit, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
 import { appMention, nextTs, postEvent } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 describe('npm start: configuration problems', () => {
   it('without Slack tokens, says how to create the app and points to npm run chat', async () => {

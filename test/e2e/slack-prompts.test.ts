@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { nextTs, signRequest } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const textOf = (request: MessagesRequest | undefined) => JSON.stringify(request?.messages.at(-1)?.content ?? '');
 

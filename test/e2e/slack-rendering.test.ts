@@ -10,6 +10,9 @@ import { reply, type ReplySpec } from '../fakes/anthropic.js';
 import type { VisibleMessage } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const TOY_SERVER = { command: process.execPath, args: [path.resolve('test/fixtures/mcp/toy-server.mjs')] };
 /** The toy server's tools carry no annotations, which counts as destructive: no approvals here. */

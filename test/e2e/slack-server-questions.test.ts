@@ -11,6 +11,9 @@ import { reply, type MessagesRequest, type ReplySpec } from '../fakes/anthropic.
 import type { RecordedCall } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const lastResult = (request: MessagesRequest | undefined) => JSON.stringify(request?.messages.at(-1)?.content ?? '');
 
@@ -54,7 +57,7 @@ describe('slack: servers asking questions', () => {
     assert.match(blocks, /"initial_value":"It was a dark and stormy night\."/, 'a string default is filled in');
     assert.match(blocks, /"type":"email_text_input"/);
     assert.match(blocks, /"type":"checkboxes"/, 'a boolean is a checkbox');
-    assert.match(blocks, /"type":"number_input","action_id":"value","is_decimal_allowed":false,"initial_value":"42"/, 'an integer with its default');
+    assert.match(blocks, /"type":"number_input","action_id":"value","is_decimal_allowed":false,"min_value":"1","max_value":"100","initial_value":"42"/, 'an integer with its bounds and default');
     assert.match(blocks, /"type":"static_select".*"initial_option":\{"text":\{"type":"plain_text","text":"Superman"\},"value":"hero-1"\}/, 'an enum with titles and its default');
 
     // Someone else cannot answer.
@@ -91,16 +94,29 @@ describe('slack: servers asking questions', () => {
   });
 
   it('shows the full link of a URL request, and Open sends the acceptance back', async () => {
-    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: 'Please sign in' });
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: '<!here> Please sign in' });
     const thread = nextTs();
     await h.mention({ channel: 'C1004', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
     const question = await questionMessage('C1004', thread, 'asks');
+    assert.match(String(question.body.text), /asks: &lt;!here&gt; Please sign in/, 'the notification text pings nobody');
     const blocks = JSON.stringify(question.body.blocks);
     assert.match(blocks, /Please sign in/);
+    assert.doesNotMatch(blocks, /<!here>/);
     assert.match(blocks, /https:\/\/auth\.example\.com\/consent\?x=1/);
     await click(question, 'elicit_open', 'U1');
     await done('C1004', thread);
     assert.match(lastResult(h.anthropic.calls.at(-1)), /accept/i);
+  });
+
+  it('declines a URL request whose link is too long for a Slack button, and says so in the thread', async () => {
+    const url = `https://auth.example.com/consent?state=${'s'.repeat(3100)}`;
+    toolThenEcho('everything__trigger-url-elicitation', { url, message: 'Please sign in' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1005', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    await done('C1005', thread);
+    const note = h.slack.messages('C1005', thread).find((m) => m.text?.includes('asked you to open a link'));
+    assert.match(note?.text ?? '', /link of 3\d{3} characters; Slack takes at most 3000 in a button, so the bot declined/);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i, 'the server heard the decline');
   });
 
   it('lets a server use Claude only after the person approves, within the token cap', async () => {

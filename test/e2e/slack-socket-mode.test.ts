@@ -7,6 +7,9 @@ import { FakeSocketMode } from '../fakes/socket-mode.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
 import { freePort } from '../helpers/bot-process.js';
 import { appMention, nextTs } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 
 describe('slack: Socket Mode', () => {

@@ -10,6 +10,7 @@
 // lost responses (the call is carried out, then the connection drops before the answer).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MESSAGE_LIST_LIMITS, validateBlocks, validateView } from './slack-blocks.js';
 
 /** Slack's documented limits (checked against the notes in /work/shared/SLACK_NOTES.md). */
 export interface Limits {
@@ -22,7 +23,7 @@ export interface Limits {
    * assume the message as a whole holds no more than a posted one, so a sink that fits this fits Slack.
    */
   streamMarkdown: number;
-  sectionText: number;
+  /** Blocks of one message (views take 100; every other Block Kit rule lives in slack-blocks.ts). */
   blocks: number;
   /** All `markdown` blocks of one message together. */
   markdownBlocks: number;
@@ -35,9 +36,8 @@ export const SLACK_LIMITS: Limits = {
   text: 40_000,
   markdownText: 12_000,
   streamMarkdown: 12_000,
-  sectionText: 3_000,
-  blocks: 50,
-  markdownBlocks: 12_000,
+  blocks: MESSAGE_LIST_LIMITS.blocks,
+  markdownBlocks: MESSAGE_LIST_LIMITS.markdownChars,
   loadingMessages: 10,
 };
 
@@ -56,6 +56,8 @@ export interface RecordedCall {
   response?: Json;
   /** The call was carried out but its answer never reached the caller (loseResponseNext). */
   lost?: boolean;
+  /** Set when a knob of the test chose this answer (failNext, respond, tokens, an expired stream). */
+  injected?: boolean;
 }
 
 /** What the next call(s) of a method answer instead of the real thing. */
@@ -133,10 +135,25 @@ const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
 
 /** A platform error: answered as HTTP 200 `{ ok: false, error }`, the way Slack does. Handlers may throw it. */
 export class PlatformError extends Error {
-  constructor(readonly code: string) {
-    super(code);
+  /** Slack's `response_metadata.messages`, e.g. "[ERROR] must be ... [json-pointer:/blocks/0/text]". */
+  constructor(
+    readonly code: string,
+    readonly messages: string[] = [],
+    /** The answer comes from a knob of the test (an expired stream), not from a mistake of the bot. */
+    readonly injected = false,
+  ) {
+    super(messages.length > 0 ? `${code}: ${messages.join('; ')}` : code);
   }
 }
+
+/** A call answered with an error (ok: false, or HTTP 4xx/5xx) that no knob of the test asked for. */
+function isUnexpectedError(call: RecordedCall): boolean {
+  if (call.injected || call.status === undefined) return false;
+  return call.status !== 200 || call.response?.ok === false;
+}
+
+/** Every fake started in this process, so that strictSlack() can look at each after every test. */
+export const startedFakes = new Set<FakeSlackApi>();
 
 interface StoredMessage {
   channel: string;
@@ -186,8 +203,16 @@ export class FakeSlackApi {
   private readonly statusByThread = new Map<string, string>();
   private readonly ephemeralList: Json[] = [];
   private readonly homeViews = new Map<string, Json>();
+  private readonly modalViews = new Map<string, Json>();
   private waiters = new Set<Waiter>();
   private lastMicros = 0;
+  /** Calls takeUnexpectedErrors() has looked at. */
+  private readonly checked = new WeakSet<RecordedCall>();
+  /** Calls clearCalls() forgot before they were checked. */
+  private unchecked: RecordedCall[] = [];
+  private closed = false;
+  /** Errors a test expects the bot to meet (method -> error codes), see expectError(). */
+  private readonly expected = new Map<string, Set<string>>();
 
   constructor(options: FakeSlackOptions = {}) {
     this.options = options;
@@ -197,6 +222,7 @@ export class FakeSlackApi {
     this.botId = options.botId ?? 'B0FAKEBOT1';
     this.limits = { ...SLACK_LIMITS, ...options.limits };
     this.latencyMs = options.latencyMs ?? 0;
+    startedFakes.add(this);
     this.server = createServer((req, res) => {
       // A bug in the fake must fail the test that hit it, not crash the process with an unhandled rejection.
       this.serve(req, res).catch((error: unknown) => {
@@ -230,7 +256,13 @@ export class FakeSlackApi {
     this.address = `http://127.0.0.1:${port}`;
   }
 
+  /** True once close() has been called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     for (const waiter of this.waiters) waiter.fail(new Error('fake Slack API closed'));
     this.waiters.clear();
     // fetch keeps connections alive; without this, close() waits for them to time out.
@@ -253,6 +285,35 @@ export class FakeSlackApi {
    */
   loseResponseNext(method: string, count = 1): void {
     this.lostResponses.set(method, (this.lostResponses.get(method) ?? 0) + count);
+  }
+
+  /**
+   * Says that `error` answered to `method` ('*' for any method) is part of the test's scenario (say,
+   * a call the test makes to see it refused), so strictSlack() does not fail the test for it.
+   */
+  expectError(method: string, error: string): void {
+    const codes = this.expected.get(method) ?? new Set<string>();
+    codes.add(error);
+    this.expected.set(method, codes);
+  }
+
+  /**
+   * The calls answered with an error no knob injected and no expectError() named, since the last
+   * time this was asked; the expectations are cleared too, so each test states its own.
+   */
+  takeUnexpectedErrors(): RecordedCall[] {
+    // A call still in flight is looked at next time, once it has its answer.
+    const fresh = [...this.unchecked, ...this.recorded].filter((call) => call.status !== undefined && !this.checked.has(call));
+    for (const call of fresh) this.checked.add(call);
+    this.unchecked = this.unchecked.filter((call) => !this.checked.has(call));
+    const unexpected = fresh.filter((call) => {
+      if (!isUnexpectedError(call)) return false;
+      const code = typeof call.response?.error === 'string' ? call.response.error : undefined;
+      const expected = (method: string) => code !== undefined && this.expected.get(method)?.has(code) === true;
+      return !expected(call.method) && !expected('*');
+    });
+    this.expected.clear();
+    return unexpected;
   }
 
   setLatency(ms: number): void {
@@ -292,8 +353,9 @@ export class FakeSlackApi {
     return ts;
   }
 
-  /** Forgets recorded calls (state stays). */
+  /** Forgets recorded calls (state stays); strictSlack() still gets to see the ones it has not checked. */
   clearCalls(): void {
+    this.unchecked.push(...this.recorded.filter((call) => !this.checked.has(call)));
     this.recorded.length = 0;
   }
 
@@ -377,6 +439,11 @@ export class FakeSlackApi {
     return this.homeViews.get(user);
   }
 
+  /** Modals opened or pushed (after their updates), in order. */
+  modals(): Json[] {
+    return [...this.modalViews.values()];
+  }
+
   // ---- HTTP -----------------------------------------------------------------------------------
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -402,6 +469,7 @@ export class FakeSlackApi {
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
 
     const failure = this.takeFailure(call.method);
+    if (failure) call.injected = true;
     if (failure && 'status' in failure && failure.status === 429) {
       const retryAfter = String(failure.retryAfter ?? 1);
       this.answer(res, call, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': retryAfter });
@@ -444,7 +512,23 @@ export class FakeSlackApi {
     body.response_url = this.address + (req.url ?? '');
     const call: RecordedCall = { method: 'response_url', body, token: undefined, at: Date.now() };
     this.recorded.push(call);
-    this.answer(res, call, 200, { ok: true });
+    try {
+      this.checkResponseBody(body);
+      this.answer(res, call, 200, { ok: true });
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      // Slack answers a bad response_url post with HTTP 200 and ok: false, as the Web API does.
+      this.answer(res, call, 200, errorAnswer(error));
+    }
+  }
+
+  /** A response_url body: a message (text and/or blocks), or delete_original. */
+  private checkResponseBody(body: Json): void {
+    if (body.delete_original === true || body.delete_original === 'true') return;
+    if (body.response_type !== undefined && body.response_type !== 'ephemeral' && body.response_type !== 'in_channel') {
+      throw new PlatformError('invalid_arguments');
+    }
+    this.checkContent(body);
   }
 
   private answer(res: ServerResponse, call: RecordedCall, status: number, json: Json, headers: Record<string, string> = {}): void {
@@ -471,15 +555,20 @@ export class FakeSlackApi {
   private dispatch(call: RecordedCall): Json {
     try {
       if (!call.token) throw new PlatformError('not_authed');
-      if (this.options.tokens && !this.options.tokens.includes(call.token)) throw new PlatformError('invalid_auth');
+      if (this.options.tokens && !this.options.tokens.includes(call.token)) throw new PlatformError('invalid_auth', [], true);
       const custom = this.handlers.get(call.method);
-      if (custom) return { ok: true, ...custom(call.body, call) };
+      if (custom) {
+        // The test wrote this answer, errors included.
+        call.injected = true;
+        return { ok: true, ...custom(call.body, call) };
+      }
       const builtin = this.builtins[call.method];
       if (!builtin) throw new PlatformError('unknown_method');
       return { ok: true, ...builtin(call.body) };
     } catch (error) {
-      if (error instanceof PlatformError) return { ok: false, error: error.code };
-      throw error;
+      if (!(error instanceof PlatformError)) throw error;
+      if (error.injected) call.injected = true;
+      return errorAnswer(error);
     }
   }
 
@@ -585,11 +674,9 @@ export class FakeSlackApi {
 
     'chat.stopStream': (body) => {
       const message = this.streamingMessage(body);
-      this.applyStreamContent(message, body);
-      if (body.blocks !== undefined) {
-        const blocks = this.checkBlocks(body.blocks);
-        message.blocks = [...(message.blocks ?? []), ...blocks];
-      }
+      const blocks = body.blocks === undefined ? [] : this.checkBlocks(body.blocks);
+      this.applyStreamContent(message, body, blocks.length);
+      if (blocks.length > 0) message.blocks = [...(message.blocks ?? []), ...blocks];
       this.applyMetadata(message, body);
       if (message.stream) message.stream.state = 'stopped';
       return { channel: message.channel, ts: message.ts, message: this.slackShape(message) };
@@ -663,12 +750,32 @@ export class FakeSlackApi {
 
     'views.publish': (body) => {
       const user = requireString(body, 'user_id', 'user_not_found');
-      const view = body.view;
-      if (!isObject(view) || view.type !== 'home') throw new PlatformError('invalid_arguments');
-      if (view.blocks !== undefined) this.checkBlocks(view.blocks);
+      const view = this.checkView(body.view, ['home']);
       const published = { id: `V${this.nextTs().replace('.', '')}`, team_id: this.teamId, ...view };
       this.homeViews.set(user, published);
       return { view: published };
+    },
+
+    // views.open and views.push need the trigger_id of an interaction (it expires after 3 s in Slack).
+    'views.open': (body) => {
+      requireString(body, 'trigger_id', 'invalid_trigger_id');
+      return { view: this.storeModal(this.checkView(body.view, ['modal'])) };
+    },
+
+    'views.push': (body) => {
+      requireString(body, 'trigger_id', 'invalid_trigger_id');
+      return { view: this.storeModal(this.checkView(body.view, ['modal'])) };
+    },
+
+    'views.update': (body) => {
+      const id = optionalString(body, 'view_id');
+      const external = optionalString(body, 'external_id');
+      const old = [...this.modalViews.values()].find((v) => v.id === id || (external !== undefined && v.external_id === external));
+      if (!old) throw new PlatformError('not_found');
+      const view = this.checkView(body.view, ['modal', 'home']);
+      const updated = { ...view, id: old.id, team_id: this.teamId };
+      this.modalViews.set(String(old.id), updated);
+      return { view: updated };
     },
   };
 
@@ -685,6 +792,12 @@ export class FakeSlackApi {
       edited: false,
       deleted: false,
     };
+  }
+
+  private storeModal(view: Json): Json {
+    const stored = { ...view, id: `V${this.nextTs().replace('.', '')}`, team_id: this.teamId };
+    this.modalViews.set(stored.id, stored);
+    return stored;
   }
 
   private findMessage(channel: string, ts: string): StoredMessage {
@@ -704,16 +817,26 @@ export class FakeSlackApi {
     if (stream.state === 'streaming' && idle !== undefined && Date.now() - stream.lastActivity > idle) {
       stream.state = 'expired';
     }
+    // Only a knob (expireStream, streamIdleMs) expires a stream; appending to a stopped one is the bot's mistake.
+    if (stream.state === 'expired') throw new PlatformError('message_not_in_streaming_state', [], true);
     if (stream.state !== 'streaming') throw new PlatformError('message_not_in_streaming_state');
     stream.lastActivity = Date.now();
     return message;
   }
 
-  /** markdown_text and chunks of a stream call, checked whole before any of it is applied. */
-  private applyStreamContent(message: StoredMessage, body: Json): void {
+  /**
+   * markdown_text and chunks of a stream call, checked whole before any of it is applied; `moreBlocks`
+   * are blocks the same call adds (stopStream's), counted with the message's against Slack's 50.
+   */
+  private applyStreamContent(message: StoredMessage, body: Json, moreBlocks = 0): void {
     const markdown = optionalString(body, 'markdown_text');
     if (markdown !== undefined && markdown.length > this.limits.markdownText) throw new PlatformError('markdown_text_too_long');
     const chunks = body.chunks === undefined ? [] : this.checkChunks(body.chunks);
+    const chunkBlocks = chunks.reduce((n, chunk) => n + (chunk.type === 'blocks' && Array.isArray(chunk.blocks) ? chunk.blocks.length : 0), 0);
+    const blockCount = (message.blocks?.length ?? 0) + chunkBlocks + moreBlocks;
+    if (blockCount > this.limits.blocks) {
+      throw new PlatformError('invalid_blocks', [`[ERROR] must provide no more than ${this.limits.blocks} items [json-pointer:/blocks]`]);
+    }
     let text = message.markdown_text ?? '';
     if (markdown !== undefined) text += markdown;
     for (const chunk of chunks) if (chunk.type === 'markdown_text') text += String(chunk.text);
@@ -751,28 +874,23 @@ export class FakeSlackApi {
     return { text, markdown_text, blocks };
   }
 
+  /** Blocks of a message, checked against Block Kit's rules (slack-blocks.ts) and the message limits. */
   private checkBlocks(value: unknown): Json[] {
     if (!Array.isArray(value)) throw new PlatformError('invalid_blocks_format');
-    if (value.length > this.limits.blocks) throw new PlatformError('invalid_blocks');
-    let markdownChars = 0;
-    let totalChars = 0;
-    for (const block of value) {
-      if (!isObject(block) || typeof block.type !== 'string') throw new PlatformError('invalid_blocks');
-      totalChars += JSON.stringify(block).length;
-      if (block.type === 'section') {
-        const text = isObject(block.text) ? block.text.text : undefined;
-        if (typeof text === 'string' && text.length > this.limits.sectionText) throw new PlatformError('invalid_blocks');
-        if (text === undefined && block.fields === undefined) throw new PlatformError('invalid_blocks');
-      } else if (block.type === 'markdown') {
-        if (typeof block.text !== 'string') throw new PlatformError('invalid_blocks');
-        markdownChars += block.text.length;
-      }
-    }
-    if (markdownChars > this.limits.markdownBlocks) throw new PlatformError('invalid_blocks');
+    const problems = validateBlocks(value, 'message', { blocks: this.limits.blocks, markdownChars: this.limits.markdownBlocks });
+    if (problems.length > 0) throw new PlatformError('invalid_blocks', problems);
+    const totalChars = value.reduce((sum: number, block) => sum + JSON.stringify(block).length, 0);
     if (this.limits.blocksTotalChars !== undefined && totalChars > this.limits.blocksTotalChars) {
       throw new PlatformError('msg_blocks_too_long');
     }
     return value as Json[];
+  }
+
+  /** A view of views.open / push / update / publish; Slack answers a bad one with invalid_arguments. */
+  private checkView(value: unknown, allowed: Array<'modal' | 'home'>): Json {
+    const problems = validateView(value, allowed);
+    if (problems.length > 0) throw new PlatformError('invalid_arguments', problems);
+    return value as Json;
   }
 
   private checkChunks(value: unknown): Json[] {
@@ -890,6 +1008,13 @@ export class FakeSlackApi {
 /** chat.startStream, chat.appendStream and chat.postEphemeral take no metadata (their argument types in @slack/web-api). */
 function refuseMetadata(body: Json): void {
   if (body.metadata !== undefined) throw new PlatformError('invalid_arguments');
+}
+
+/** Slack's answer to a platform error, with the problem lines it gives for bad blocks and views. */
+function errorAnswer(error: PlatformError): Json {
+  const answer: Json = { ok: false, error: error.code };
+  if (error.messages.length > 0) answer.response_metadata = { messages: error.messages };
+  return answer;
 }
 
 function key(channel: string, ts: string): string {

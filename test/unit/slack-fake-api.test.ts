@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { webApi } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const TOKEN = 'xoxb-fake-token';
 let fake: FakeSlackApi;
@@ -18,11 +21,15 @@ function newClient(options: webApi.WebClientOptions = {}): webApi.WebClient {
   });
 }
 
-/** assert.rejects matcher for a Slack platform error (HTTP 200, ok: false). */
+/**
+ * assert.rejects matcher for a Slack platform error (HTTP 200, ok: false). The error is the one the
+ * test asked for, so strictSlack() is told to expect it.
+ */
 function slackError(code: string) {
   return (error: unknown) => {
     assert.ok(error instanceof webApi.WebAPIPlatformError, `expected a platform error, got ${String(error)}`);
     assert.equal(error.data.error, code);
+    fake.expectError('*', code);
     return true;
   };
 }

@@ -8,6 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { appMention, blockActionsPayload, messageEvent, postEvent, postInteraction, signRequest } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const SECRET = 'test-signing-secret-0123456789';
 

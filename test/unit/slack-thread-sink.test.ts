@@ -8,6 +8,9 @@ import { ReplyWriter } from '../../src/slack/reply-writer.js';
 import { ThreadSink } from '../../src/slack/thread-sink.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { nextTs } from '../helpers/sign.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
 
 const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
