@@ -51,9 +51,14 @@ async function main(): Promise<number> {
   const results: Results = { rows: [], comparisons: [], sections: [] };
   const builds = new Builds(log);
   let outcome: { ran: ScenarioRun[]; failed: boolean };
+  let failedWithin = false;
   try {
     outcome = await runScenarios(scenarios, results, {
       log,
+      failed: (message) => {
+        failedWithin = true;
+        log(`bench: failed: ${message}`);
+      },
       compare: (comparison) => results.comparisons.push(comparison),
       section: (title, lines) => results.sections.push({ title, lines }),
       build: (program) => builds.get(program),
@@ -61,7 +66,8 @@ async function main(): Promise<number> {
   } finally {
     await builds.removeAll();
   }
-  const { ran, failed } = outcome;
+  const { ran } = outcome;
+  const failed = outcome.failed || failedWithin;
   const run = {
     when,
     seconds: (Date.now() - started) / 1000,

@@ -57,6 +57,8 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Adds a row to the side-by-side table. */
   compare(comparison: Comparison): void;
+  /** Records a failure the scenario got past: the run exits 1, and the scenario's other rows stay. */
+  failed(message: string): void;
   /** Adds a section (Markdown lines) to docs/benchmarks.md, after the tables. */
   section(title: string, lines: string[]): void;
   /** The program built as its runner says (once a run; undefined: run it through tsx). */
