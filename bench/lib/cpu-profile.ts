@@ -42,17 +42,23 @@ function bucketOf(node: ProfileNode): string {
 export function summarizeCpuProfile(file: string, top = 12, turns?: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  // The bench's probe (bench/lib/child-bot.ts) is not the program: its samples (e.g. the profiler's
+  // own stop, which serializes the profile) are left out.
+  const stackHasProbe = (sample: number | undefined): boolean => {
+    for (let id = sample; id !== undefined; id = parent.get(id)) if (byId.get(id)?.callFrame.url.endsWith('/probe.mjs')) return true;
+    return false;
+  };
+  const samples = (profile.samples ?? []).map((id) => (stackHasProbe(id) ? -1 : id));
+  const deltas = profile.timeDeltas ?? [];
   // Self time per node: the sum of the time deltas of the samples that landed in it.
   const self = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i] ?? -1;
     self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0) / 1000);
   }
   // Inclusive time by library: a sample counts for every package on its stack (once each).
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const inclusive = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     const seen = new Set<string>();
