@@ -1,24 +1,31 @@
-// `npm run bench`: runs each scenario against the real bot (bench/lib/bench-bot.ts), prints one
-// Markdown table with the machine it ran on, and writes the same to docs/benchmarks.md. Progress goes
-// to stderr. A watchdog ends the run if anything hangs; a scenario that fails becomes a row saying so
-// (and the exit code is 1), the others still run.
+// `npm run bench`: runs each scenario against the real bot (bench/lib/bench-bot.ts) and, where it
+// makes sense for both, against the naive port (bench/naive/) too; prints the side-by-side table and
+// the main Markdown table with the machine it ran on, and writes the same to docs/benchmarks.md.
+// Progress goes to stderr. A watchdog ends the run if anything hangs; a scenario that fails becomes a
+// row saying so (and the exit code is 1), the others still run.
 import path from 'node:path';
+import { buildProgram, type Build } from './lib/child-bot.js';
 import { killTracked } from './lib/children.js';
 import { describeMachine, describeRevision, load1 } from './lib/machine.js';
-import { renderRun, writeDoc, type ScenarioRun } from './lib/report.js';
-import type { Row, Scenario } from './lib/types.js';
+import type { Program, ProgramId } from './lib/programs.js';
+import { renderRun, writeDoc, type Results, type ScenarioRun } from './lib/report.js';
+import type { Scenario, ScenarioContext } from './lib/types.js';
 import { ackBurst } from './scenarios/ack-burst.js';
 import { ackFloor } from './scenarios/ack-floor.js';
 import { firstWords } from './scenarios/first-words.js';
 import { ownTime } from './scenarios/own-time.js';
 import { requestSize } from './scenarios/request-size.js';
+import { sideBySide } from './scenarios/side-by-side.js';
 import { slackLatency } from './scenarios/slack-latency.js';
 import { threadsAtOnce } from './scenarios/threads-at-once.js';
 
 /** In table order. */
-const SCENARIOS: Scenario[] = [ackBurst, ackFloor, firstWords, ownTime, slackLatency, threadsAtOnce, requestSize];
+const SCENARIOS: Scenario[] = [ackBurst, ackFloor, firstWords, ownTime, slackLatency, threadsAtOnce, sideBySide, requestSize];
 
-const WATCHDOG_MS = 240_000;
+/** BENCH_WATCHDOG_S raises it for a busy machine. */
+const WATCHDOG_S = Number(process.env.BENCH_WATCHDOG_S ?? 420);
+if (!Number.isFinite(WATCHDOG_S) || WATCHDOG_S <= 0) throw new Error(`BENCH_WATCHDOG_S must be a number of seconds, not "${process.env.BENCH_WATCHDOG_S}"`);
+const WATCHDOG_MS = WATCHDOG_S * 1000;
 const DOC = path.resolve('docs/benchmarks.md');
 const ANALYSIS = path.resolve('bench/analysis.md');
 
@@ -40,26 +47,27 @@ async function main(): Promise<number> {
   const when = new Date();
   const loadStart = load1();
   const machine = describeMachine();
-  const rows: Row[] = [];
-  const ran: ScenarioRun[] = [];
-  let failed = false;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  for (const scenario of scenarios) {
-    const t0 = Date.now();
-    const load = load1();
-    log(`bench: ${scenario.id}…`);
-    try {
-      rows.push(...(await scenario.run({ log })));
-    } catch (error) {
-      failed = true;
-      const message = error instanceof Error ? error.message : String(error);
-      log(`bench: ${scenario.id} failed: ${message}`);
-      const notes = (message.split('\n')[0] ?? '').slice(0, 200);
-      rows.push({ measurement: `${scenario.id} (failed)`, unit: 'ms', n: 0, p50: Number.NaN, max: Number.NaN, notes });
-    }
-    ran.push({ id: scenario.id, seconds: (Date.now() - t0) / 1000, load });
-    log(`bench: ${scenario.id} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const results: Results = { rows: [], comparisons: [], sections: [] };
+  const builds = new Builds(log);
+  let outcome: { ran: ScenarioRun[]; failed: boolean };
+  let failedWithin = false;
+  try {
+    outcome = await runScenarios(scenarios, results, {
+      log,
+      failed: (message) => {
+        failedWithin = true;
+        log(`bench: failed: ${message}`);
+      },
+      compare: (comparison) => results.comparisons.push(comparison),
+      section: (title, lines) => results.sections.push({ title, lines }),
+      build: (program) => builds.get(program),
+    });
+  } finally {
+    await builds.removeAll();
   }
+  const { ran } = outcome;
+  const failed = outcome.failed || failedWithin;
   const run = {
     when,
     seconds: (Date.now() - started) / 1000,
@@ -69,12 +77,51 @@ async function main(): Promise<number> {
     revision: describeRevision(),
     store: process.env.BENCH_STORE_URL ?? 'sqlite file (the harness default)',
   };
-  process.stdout.write(`${renderRun(rows, machine, run)}\n`);
+  process.stdout.write(`${renderRun(results, machine, run)}\n`);
   if (only.length === 0) {
-    writeDoc(DOC, rows, machine, run, SCENARIOS, ANALYSIS);
+    writeDoc(DOC, results, machine, run, SCENARIOS, ANALYSIS);
     log(`bench: wrote ${path.relative(process.cwd(), DOC)}`);
   }
   return failed ? 1 : 0;
+}
+
+/** Runs the scenarios one after another; a failed one becomes a row saying so. */
+async function runScenarios(scenarios: Scenario[], results: Results, ctx: ScenarioContext): Promise<{ ran: ScenarioRun[]; failed: boolean }> {
+  const ran: ScenarioRun[] = [];
+  let failed = false;
+  for (const scenario of scenarios) {
+    const t0 = Date.now();
+    const load = load1();
+    ctx.log(`bench: ${scenario.id}…`);
+    try {
+      results.rows.push(...(await scenario.run(ctx)));
+    } catch (error) {
+      failed = true;
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.log(`bench: ${scenario.id} failed: ${message}`);
+      const notes = (message.split('\n')[0] ?? '').slice(0, 200);
+      results.rows.push({ measurement: `${scenario.id} (failed)`, unit: 'ms', n: 0, p50: Number.NaN, max: Number.NaN, notes });
+    }
+    ran.push({ id: scenario.id, seconds: (Date.now() - t0) / 1000, load });
+    ctx.log(`bench: ${scenario.id} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return { ran, failed };
+}
+
+/** Each program built once a run, on first use; the builds are removed at the end. */
+class Builds {
+  private readonly builds = new Map<ProgramId, Promise<Build | undefined>>();
+  constructor(private readonly log: (line: string) => void) {}
+
+  get(program: Program): Promise<Build | undefined> {
+    const build = this.builds.get(program.id) ?? buildProgram(program, this.log);
+    this.builds.set(program.id, build);
+    return build;
+  }
+
+  async removeAll(): Promise<void> {
+    for (const build of this.builds.values()) (await build.catch(() => undefined))?.remove();
+  }
 }
 
 process.exitCode = await main();

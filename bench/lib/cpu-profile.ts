@@ -30,25 +30,35 @@ function bucketOf(node: ProfileNode): string {
     return url.split('/').slice(0, url.startsWith('node:internal/') ? 2 : 1).join('/');
   }
   const room = /\/(?:dist|src)\/([^/]+)\//.exec(url)?.[1];
-  if (room) return `bot ${room}/`;
-  if (/\/(?:dist|src)\/[^/]+\.(?:js|ts)$/.test(url)) return 'bot (top level)';
+  if (room) return `own code ${room}/`;
+  if (/\/(?:dist|src|naive)\/[^/]+\.(?:js|ts)$/.test(url)) return 'own code (top level)';
   return url.replace(/^file:\/\//, '');
 }
 
-export function summarizeCpuProfile(file: string, top = 12): string {
+/**
+ * The profile in a few lines. With `turns`, every time is divided by it: milliseconds a turn, for a
+ * profile that covered exactly that many turns and nothing else.
+ */
+export function summarizeCpuProfile(file: string, top = 12, turns?: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  // The bench's probe (bench/lib/child-bot.ts) is not the program: its samples (e.g. the profiler's
+  // own stop, which serializes the profile) are left out.
+  const stackHasProbe = (sample: number | undefined): boolean => {
+    for (let id = sample; id !== undefined; id = parent.get(id)) if (byId.get(id)?.callFrame.url.endsWith('/probe.mjs')) return true;
+    return false;
+  };
+  const samples = (profile.samples ?? []).map((id) => (stackHasProbe(id) ? -1 : id));
+  const deltas = profile.timeDeltas ?? [];
   // Self time per node: the sum of the time deltas of the samples that landed in it.
   const self = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i] ?? -1;
     self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0) / 1000);
   }
   // Inclusive time by library: a sample counts for every package on its stack (once each).
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const inclusive = new Map<string, number>();
   for (let i = 0; i < samples.length; i++) {
     const seen = new Set<string>();
@@ -56,7 +66,7 @@ export function summarizeCpuProfile(file: string, top = 12): string {
       const node = byId.get(id);
       if (!node) break;
       const bucket = bucketOf(node);
-      if (bucket.startsWith('(') || bucket.startsWith('bot') || bucket.startsWith('node:')) continue;
+      if (bucket.startsWith('(') || bucket.startsWith('own code') || bucket.startsWith('node:')) continue;
       seen.add(bucket);
     }
     for (const bucket of seen) inclusive.set(bucket, (inclusive.get(bucket) ?? 0) + (deltas[i] ?? 0) / 1000);
@@ -76,12 +86,18 @@ export function summarizeCpuProfile(file: string, top = 12): string {
   }
   const pct = (ms: number) => `${((100 * ms) / Math.max(1, busy)).toFixed(1)}%`;
   const sorted = (map: Map<string, number>) => [...map].filter(([name]) => name !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top);
+  const per = turns ?? 1;
+  const unit = turns === undefined ? 'ms' : 'ms a turn';
+  const line = ([name, ms]: [string, number]) => `    ${pct(ms).padStart(6)}  ${(ms / per).toFixed(turns === undefined ? 0 : 2).padStart(7)} ${unit}  ${name}`;
+  const profiled = (profile.endTime - profile.startTime) / 1000;
   return [
-    `  busy (not idle) ${busy.toFixed(0)} ms of ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms profiled; self time by place:`,
-    ...sorted(buckets).map(([name, ms]) => `    ${pct(ms).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${name}`),
+    turns === undefined
+      ? `  busy (not idle) ${busy.toFixed(0)} ms of ${profiled.toFixed(0)} ms profiled; self time by place:`
+      : `  busy (not idle) ${busy.toFixed(0)} ms over ${turns} turns (${(busy / turns).toFixed(1)} ms a turn) in ${profiled.toFixed(0)} ms profiled; self time by place:`,
+    ...sorted(buckets).map(line),
     '  time with a library on the stack (inclusive: its own code, what it calls, native calls it makes):',
-    ...sorted(inclusive).map(([name, ms]) => `    ${pct(ms).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${name}`),
+    ...sorted(inclusive).map(line),
     '  busiest functions (self time):',
-    ...sorted(functions).map(([name, ms]) => `    ${pct(ms).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${name}`),
+    ...sorted(functions).map(line),
   ].join('\n');
 }
