@@ -7,6 +7,8 @@ import { DEFAULT_STORE_URL } from './store.js';
 import type { LogLevel } from './log.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+/** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
+export const DEFAULT_MAX_CONCURRENT_TURNS = 16;
 
 export interface SlackConfig {
   botToken: string;
@@ -41,6 +43,8 @@ export interface Config {
   };
   /** lockLeaseMs: how long a replica that died mid-turn keeps its thread locked (redis:// only). */
   store: { url: string; ttlMs: number; lockLeaseMs: number };
+  /** maxConcurrent: turns one process answers at once; more questions wait in the inbox. */
+  turns: { maxConcurrent: number };
   agent: { maxRounds: number; historyBudgetTokens: number };
   logLevel: LogLevel;
 }
@@ -90,6 +94,7 @@ const envSchema = z.object({
   STORE_URL: optionalText,
   HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
   LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
+  MAX_CONCURRENT_TURNS: intIn('MAX_CONCURRENT_TURNS', 1, 1000, DEFAULT_MAX_CONCURRENT_TURNS),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
   LOG_LEVEL: z
@@ -170,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
       samplingMaxTokens: n.SAMPLING_MAX_TOKENS,
     },
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
+    turns: { maxConcurrent: n.MAX_CONCURRENT_TURNS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
     logLevel: n.LOG_LEVEL,
   };

@@ -2,7 +2,7 @@
 // listeners either way, and GET /healthz on PORT in both.
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { boltLogger } from './bolt-logger.js';
@@ -11,7 +11,8 @@ import { registerEventListeners } from './listeners/events.js';
 import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
 import type { Approvals } from './approvals.js';
 import type { Elicitations } from './elicitation.js';
-import type { createAnswerer } from './answer.js';
+import type { Answerer } from './answer.js';
+import { ackAfterIntake, IntakeUnavailableError } from './deferred-ack.js';
 
 export interface Health {
   ready: boolean;
@@ -23,7 +24,7 @@ export interface SlackAppDeps {
   port: number;
   logger: Logger;
   logLevel: LogLevel;
-  answerer: ReturnType<typeof createAnswerer>;
+  answerer: Answerer;
   feedbackActionId: string;
   health: () => Health | Promise<Health>;
   overview: OverviewDeps;
@@ -57,16 +58,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
       );
     },
   };
-  const common = {
-    token: slack.botToken,
-    logger: boltLogger(logger.child({ source: 'bolt' }), deps.logLevel),
-    customRoutes: [healthRoute],
-    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},
-  };
+  const boltLog = boltLogger(logger.child({ source: 'bolt' }), deps.logLevel);
   const socketMode = slack.appToken !== undefined;
-  const app = socketMode
-    ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: deps.port } })
-    : new App({ ...common, signingSecret: slack.signingSecret, port: deps.port, processBeforeResponse: false });
+  // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
+  // to the inbox (deferred-ack.ts says why this and not processBeforeResponse).
+  const receiver = socketMode
+    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port } })
+    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
+  const app = new App({
+    token: slack.botToken,
+    logger: boltLog,
+    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},
+    receiver: ackAfterIntake(receiver),
+  });
 
   registerEventListeners(app, { answerer: deps.answerer, logger });
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
@@ -74,6 +78,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   deps.approvals?.register(app);
   deps.elicitations?.register(app);
   app.error(async (error) => {
+    // Rethrown so the receiver leaves the event unacked and Slack sends it again (deferred-ack.ts).
+    if (error.original instanceof IntakeUnavailableError || error instanceof IntakeUnavailableError) throw error;
     logger.error('bolt listener error', { error: error.message });
   });
 
