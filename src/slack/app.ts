@@ -59,16 +59,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     },
   };
   const boltLog = boltLogger(logger.child({ source: 'bolt' }), deps.logLevel);
+  const clientOptions = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
   const socketMode = slack.appToken !== undefined;
   // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
   // to the inbox (deferred-ack.ts says why this and not processBeforeResponse).
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port } })
+    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
     : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
   const app = new App({
     token: slack.botToken,
     logger: boltLog,
-    clientOptions: slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {},
+    clientOptions,
     receiver: ackAfterIntake(receiver),
   });
 
