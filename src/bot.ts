@@ -7,17 +7,16 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
-import type { SetStatusFn } from '@slack/bolt';
 import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
+import { findAnswer } from './slack/reply-metadata.js';
+import { createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/approvals.js';
 import { createElicitations } from './slack/elicitation.js';
 import { createSamplingHandler } from './slack/sampling.js';
 import { createSlackApp, LogLevel } from './slack/app.js';
 import { DEFAULT_DEDUPE_TTL_MS } from './slack/dedupe.js';
-import { createEngagedThreads } from './slack/engaged.js';
-import { KeyedQueue } from './slack/queue.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/thread-sink.js';
 import { createRecentThreads } from './slack/recent-threads.js';
@@ -53,6 +52,9 @@ export interface BotDeps {
 
 /** The slash command in manifest.yml. */
 const SLASH_COMMAND = '/mcp';
+
+/** How often idle workers look in the inbox for questions another replica accepted or left behind. */
+const INBOX_POLL_MS = 500;
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
@@ -91,10 +93,21 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     throw error;
   }
   await closeIfStopped(signal, () => coordinator.close(), () => engine.close());
-  const queue = new KeyedQueue({
-    onError: (error, key) => logger.error('answer failed', { conversation: key, error: error instanceof Error ? error.message : String(error) }),
-  });
-  const engaged = createEngagedThreads(engine.store, config.store.ttlMs);
+  // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
+  let inbox: Inbox;
+  try {
+    inbox = await openInbox(config.store.url, {
+      claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
+      engagedTtlMs: config.store.ttlMs,
+      leaseMs: config.store.lockLeaseMs,
+      logger: logger.child({ room: 'intake' }),
+    });
+  } catch (error) {
+    await coordinator.close();
+    await engine.close();
+    throw error;
+  }
+  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
   const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
   const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
@@ -110,12 +123,21 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
+  // They answer with the answerer below (called only once started, after it exists).
+  const workers = createWorkers({
+    inbox,
+    max: config.turns.maxConcurrent,
+    pollMs: INBOX_POLL_MS,
+    handle: (taken) => answerer.work(taken),
+    logger: logger.child({ room: 'intake' }),
+  });
   const answerer = createAnswerer({
     turns: engine.conversations,
-    dedupe: { claim: (ids) => coordinator.claim(ids, DEFAULT_DEDUPE_TTL_MS) },
-    locks: coordinator,
-    queue,
-    engaged,
+    inbox,
+    wake: () => workers.wake(),
+    client: () => front.app.client,
+    // What a dead attempt left in the thread, found by the question's id in message metadata.
+    priorAnswer: (question) => findAnswer(front.app.client, question, reached.identity.botUserId),
     usage,
     recent,
     policy,
@@ -146,7 +168,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     // every replica is, and each still tells people so.
     health: async () => {
       const slackStatus = slackHealth.status();
-      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.status() };
+      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.status(), turns: await turnsState(inbox, workers) };
     },
     approvals,
     elicitations,
@@ -158,9 +180,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         const posted = await client.chat.postMessage({ channel, text: intro });
         const ts = posted.ts ?? '';
         const thread = { teamId, channel, ts, threadTs: ts, userId, text: question, isDirect: channel.startsWith('D'), key: conversationKey(teamId, channel, ts) };
-        const setStatus: SetStatusFn = (status) =>
-          client.assistant.threads.setStatus({ channel_id: channel, thread_ts: ts, ...(typeof status === 'string' ? { status } : status) });
-        await answerer.accept(thread, undefined, { client, setStatus });
+        await answerer.accept(thread, undefined);
       },
       recent,
       overview: async (teamId, userId) => ({
@@ -180,24 +200,29 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   try {
     port = await front.start();
   } catch (error) {
+    await inbox.close();
     await coordinator.close();
     await engine.close();
     throw error;
   }
-  await closeIfStopped(signal, () => front.stop(), () => coordinator.close(), () => engine.close());
+  await closeIfStopped(signal, () => front.stop(), () => inbox.close(), () => coordinator.close(), () => engine.close());
+  // Questions accepted before a crash or a stop are in the inbox already: the workers take them now.
+  workers.start();
   return {
     port,
     async stop(graceMs) {
       await front.stop();
-      const drained = await queue.drain(graceMs);
+      const drained = await workers.stop(graceMs);
       if (!drained) {
-        logger.warn('answers still running at shutdown are stopped', { keys: queue.activeKeys() });
-        shutdown.abort({ userMessage: 'The bot is restarting, so this answer was stopped; please ask again in a minute.' });
-        await queue.drain(2000);
+        logger.warn('answers still running at shutdown are stopped', { running: workers.running });
+        const later = inbox.durable ? 'I will answer it again when I am back.' : 'please ask again in a minute.';
+        shutdown.abort({ userMessage: `The bot is restarting, so this answer was stopped; ${later}` });
+        await workers.stop(2000);
       }
       // Approvals of stopped answers still update their messages ("did not run") before the store closes.
       await Promise.race([approvals.idle(), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      await coordinator.close(); // lets other replicas take the threads of answers cut off
+      await inbox.close(); // stops renewing holds: other replicas take the threads of answers cut off
+      await coordinator.close();
       await engine.close();
       logger.info('stopped');
     },
@@ -209,6 +234,13 @@ async function closeIfStopped(signal: AbortSignal | undefined, ...closers: Array
   if (!signal?.aborted) return;
   for (const close of closers) await close();
   signal.throwIfAborted();
+}
+
+/** The turns on this process and the questions waiting (redis://: in the shared inbox, for every replica). */
+async function turnsState(inbox: Inbox, workers: Workers): Promise<{ running: number; max: number; queued: number | null }> {
+  const running = workers.running;
+  const size = await inbox.size().catch(() => undefined);
+  return { running, max: workers.max, queued: size === undefined ? null : Math.max(0, size - running) };
 }
 
 /** 'open' if the store answers a read within a second, else 'unreachable'. */

@@ -7,6 +7,8 @@ import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+/** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
+export const DEFAULT_MAX_CONCURRENT_TURNS = 16;
 
 export interface SlackConfig {
   botToken: string;
@@ -43,6 +45,8 @@ export interface Config {
   store: { url: string; ttlMs: number; lockLeaseMs: number };
   /** How often a turn waiting for a click looks in the store; five polls without a heartbeat mean its waiter is gone. */
   approvals: { pollMs: number };
+  /** maxConcurrent: turns one process answers at once; more questions wait in the inbox. */
+  turns: { maxConcurrent: number };
   agent: { maxRounds: number; historyBudgetTokens: number };
   logLevel: LogLevel;
 }
@@ -93,6 +97,7 @@ const envSchema = z.object({
   HISTORY_TTL_DAYS: intIn('HISTORY_TTL_DAYS', 1, 3650, 30),
   LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
   APPROVAL_POLL_MS: intIn('APPROVAL_POLL_MS', 50, 60_000, 1000),
+  MAX_CONCURRENT_TURNS: intIn('MAX_CONCURRENT_TURNS', 1, 1000, DEFAULT_MAX_CONCURRENT_TURNS),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
   LOG_LEVEL: z
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     },
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
     approvals: { pollMs: n.APPROVAL_POLL_MS },
+    turns: { maxConcurrent: n.MAX_CONCURRENT_TURNS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
     logLevel: n.LOG_LEVEL,
   };

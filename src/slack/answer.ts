@@ -1,23 +1,22 @@
-// Where a Slack question becomes a Claude turn: dedupe, queue per thread, the loading state, the
-// turn itself (rendered live by ThreadSink), and clean-up. The listeners only classify events and
-// call `accept`.
+// Where a Slack question becomes a Claude turn. Two halves: `accept`, on the ack path, only puts
+// the question durably in its thread's inbox (src/intake/); `work`, on a worker, answers a question
+// taken from the inbox: the loading state, the turn itself (rendered live by ThreadSink), and
+// clean-up. A question taken again after its worker died gets a note first (resume.ts).
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
 import type { TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
+import type { AcceptResult, Inbox, Outcome, TakenQuestion } from '../intake/index.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type Policy } from '../policy/index.js';
 import { withResources, type ResourceReader } from './attachments.js';
 import type { Approvals } from './approvals.js';
 import { withCallContext } from './call-context.js';
-import { conversationLock, type Coordinator } from '../coordination/index.js';
 import type { Logger } from '../log.js';
-import type { Dedupe } from './dedupe.js';
-import type { EngagedThreads } from './engaged.js';
-import type { KeyedQueue } from './queue.js';
 import type { Question } from './question.js';
 import { postOnce } from './post-once.js';
 import { questionId } from './reply-metadata.js';
 import { ReplyWriter } from './reply-writer.js';
+import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './resume.js';
 import { ThreadSink } from './thread-sink.js';
 import { recentEntry, type RecentThreads } from './recent-threads.js';
 import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
@@ -39,11 +38,14 @@ export interface AnswerOptions {
 
 export interface AnswerDeps {
   turns: TurnRunner;
-  dedupe: Dedupe;
-  /** Thread locks shared with the other replicas (in-process when there are none). */
-  locks: Pick<Coordinator, 'withLock'>;
-  queue: KeyedQueue;
-  engaged: EngagedThreads;
+  /** Where accepted questions wait for a worker; also knows which threads are the bot's. */
+  inbox: Inbox;
+  /** Tells the workers a question was accepted. */
+  wake: () => void;
+  /** The Web API client the workers answer with (the app's: a question may outlive its event). */
+  client: () => webApi.WebClient;
+  /** Looks in the thread for an answer an interrupted attempt finished (resume.ts). */
+  priorAnswer?: FindPriorAnswer;
   usage: UsageLedger;
   recent: RecentThreads;
   /** Who may ask, which tools each conversation gets, approvals and limits. */
@@ -59,7 +61,7 @@ export interface AnswerDeps {
   options: AnswerOptions;
 }
 
-/** What a listener has for the thread: Bolt's client and setStatus. */
+/** What a turn writes to the thread with: the client and the thread's loading state. */
 export interface ThreadTools {
   client: webApi.WebClient;
   setStatus: SetStatusFn;
@@ -88,48 +90,53 @@ export interface AcceptOptions {
   onlyIfEngaged?: boolean;
 }
 
+/** The thread's tools from a client: setStatus as Bolt's listener argument builds it. */
+export function threadTools(client: webApi.WebClient, question: Pick<Question, 'channel' | 'threadTs'>): ThreadTools {
+  const setStatus: SetStatusFn = (status) =>
+    client.assistant.threads.setStatus({ channel_id: question.channel, thread_ts: question.threadTs, ...(typeof status === 'string' ? { status } : status) });
+  return { client, setStatus };
+}
+
+export type Answerer = ReturnType<typeof createAnswerer>;
+
 export function createAnswerer(deps: AnswerDeps) {
-  const { dedupe, locks, queue, engaged, logger } = deps;
+  const { inbox, logger } = deps;
+  const priorAnswer = deps.priorAnswer ?? noPriorAnswer;
   return {
     /**
-     * Queues a question on its thread at once, in the order events arrive; everything that needs
-     * the store happens inside the queue, so a later message of the thread can never overtake an
-     * earlier one. There the event id and channel + ts are claimed, so Slack's retries and the
-     * app_mention/message twins of one message are answered once (by whichever replica claims
-     * first); then the thread's lock is taken, so the turns of a thread run one after another
-     * across replicas, each reading the history the one before it saved. The engaged check is
-     * under the lock: the turn before may be the one that engages the bot in the thread.
+     * The ack path: claims the message's ids (event id, channel + ts, so Slack's retries and the
+     * app_mention/message twins count once) and appends it to its thread's inbox, in one atomic
+     * step; the thread is the bot's from then on. No Web API or model call. Rejects if the inbox
+     * is out of reach: then Slack must not be acked, so it sends the event again.
      */
-    accept(question: Question, eventId: string | undefined, tools: ThreadTools, options: AcceptOptions = {}): Promise<boolean> {
-      return queue.run(question.key, async () => {
-        // Let the other requests that have arrived be acked before this turn takes the event loop:
-        // in a burst of mentions, Slack's acks no longer wait behind the first turns' work.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const ids = [`msg:${question.channel}:${question.ts}`];
-        if (eventId) ids.push(`event:${eventId}`);
-        let first: boolean;
-        try {
-          first = await dedupe.claim(ids);
-        } catch (error) {
-          // The store (Redis) is away: say so rather than drop the question without a word.
-          logger.error('could not claim an event', { conversation: question.key, error: errorText(error) });
-          if (options.onlyIfEngaged) return false; // it may not even be for the bot
-          await notice(tools.client, question, 'store-unreachable', ':warning: I cannot reach my store right now, so I cannot answer; please ask again in a minute.', logger).catch(() => undefined);
-          return false;
+    async accept(question: Question, eventId: string | undefined, options: AcceptOptions = {}): Promise<AcceptResult> {
+      const ids = [`msg:${question.channel}:${question.ts}`];
+      if (eventId) ids.push(`event:${eventId}`);
+      const result = await inbox.accept(question, { ids, onlyIfEngaged: options.onlyIfEngaged === true });
+      if (result === 'accepted') deps.wake();
+      else logger.debug(result === 'duplicate' ? 'duplicate event ignored' : 'message ignored', { conversation: question.key, eventId, reason: result });
+      return result;
+    },
+
+    /** A worker's side: answers a question taken from the inbox. 'released': the bot stopped under it. */
+    async work(taken: TakenQuestion): Promise<Outcome> {
+      const { question } = taken.entry;
+      const tools = threadTools(deps.client(), question);
+      const next = await resumption(question, taken.attempt, priorAnswer);
+      if (next.kind !== 'fresh') logger.info('question taken again', { conversation: question.key, attempt: taken.attempt, resumption: next.kind });
+      if (next.kind === 'skip') return 'finished';
+      if (next.kind === 'give-up' || next.kind === 'redo') {
+        if (next.partial) await markInterrupted(tools.client, question, next.partial, logger);
+        if (next.kind === 'give-up') {
+          // Marked done, so a later takeover finds the question settled instead of trying again.
+          await notice(tools.client, question, 'gave-up', next.sentence, logger, true);
+          return 'finished';
         }
-        if (!first) {
-          logger.debug('duplicate event ignored', { conversation: question.key, eventId });
-          return false;
-        }
-        return locks.withLock(conversationLock(question.key), async (lockLost) => {
-          if (options.onlyIfEngaged && !(await engaged.has(question.key))) {
-            logger.debug('message ignored', { reason: 'thread the bot is not part of' });
-            return false;
-          }
-          await answer(deps, question, tools, lockLost);
-          return true;
-        });
-      });
+        await notice(tools.client, question, `resumed:${taken.attempt}`, next.note, logger);
+      }
+      await answer(deps, question, tools, taken.lost);
+      // Stopped by the shutdown: a durable inbox keeps it, and the next start (or replica) redoes it.
+      return deps.shutdown?.aborted && inbox.durable ? 'released' : 'finished';
     },
   };
 }
@@ -208,7 +215,6 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
     );
   }
-  await deps.engaged.mark(question.key).catch((error: unknown) => log.warn('could not mark the thread', { error: errorText(error) }));
   await Promise.all([
     cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: '' })),
@@ -225,6 +231,17 @@ function refusalFor(policy: Policy, question: Question, who: { userId: string; c
 }
 
 /** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
+/** The reply a dead attempt left half done: its stream ended, its text replaced by a word that it was cut off. */
+async function markInterrupted(client: webApi.WebClient, question: Question, { ts, unstopped }: PartialReply, logger: Logger): Promise<void> {
+  // A stream nobody stopped stays "streaming" until Slack ends it; stopping it first lets it be edited.
+  if (unstopped) {
+    await client.chat.stopStream({ channel: question.channel, ts }).catch((error: unknown) => logger.warn('could not stop an interrupted stream', { conversation: question.key, error: errorText(error) }));
+  }
+  await client.chat
+    .update({ channel: question.channel, ts, text: INTERRUPTED_TEXT, blocks: [] })
+    .catch((error: unknown) => logger.warn('could not mark an interrupted answer', { conversation: question.key, error: errorText(error) }));
+}
+
 function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger, done = false): Promise<string> {
   const key = { question: questionId(question.channel, question.ts), part: `notice:${name}` };
   return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger, done);

@@ -2,7 +2,7 @@
 // listeners either way, and GET /healthz on PORT in both.
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { boltLogger } from './bolt-logger.js';
@@ -12,7 +12,8 @@ import { registerEventListeners } from './listeners/events.js';
 import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
 import type { Approvals } from './approvals.js';
 import type { Elicitations } from './elicitation.js';
-import type { createAnswerer } from './answer.js';
+import type { Answerer } from './answer.js';
+import { ackAfterIntake, IntakeUnavailableError } from './deferred-ack.js';
 
 export interface Health {
   ready: boolean;
@@ -30,7 +31,7 @@ export interface SlackAppDeps {
   port: number;
   logger: Logger;
   logLevel: LogLevel;
-  answerer: ReturnType<typeof createAnswerer>;
+  answerer: Answerer;
   feedbackActionId: string;
   health: () => Health | Promise<Health>;
   overview: OverviewDeps;
@@ -64,20 +65,25 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
       );
     },
   };
-  const common = {
+  const boltLog = boltLogger(logger.child({ source: 'bolt' }), deps.logLevel);
+  // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (slack-retries.ts).
+  const clientOptions = slackClientOptions(slack.apiUrl);
+  const socketMode = slack.appToken !== undefined;
+  // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
+  // to the inbox (deferred-ack.ts says why this and not processBeforeResponse).
+  const receiver = socketMode
+    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
+    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
+  const app = new App({
     token: slack.botToken,
+    // Who the bot is comes from the start-up check (slack-check.ts), so Bolt makes no auth.test of its own.
     botId: deps.identity.botId,
     botUserId: deps.identity.botUserId,
     tokenVerificationEnabled: false,
-    logger: boltLogger(logger.child({ source: 'bolt' }), deps.logLevel),
-    customRoutes: [healthRoute],
-    // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (slack-retries.ts).
-    clientOptions: slackClientOptions(slack.apiUrl),
-  };
-  const socketMode = slack.appToken !== undefined;
-  const app = socketMode
-    ? new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: deps.port } })
-    : new App({ ...common, signingSecret: slack.signingSecret, port: deps.port, processBeforeResponse: false });
+    logger: boltLog,
+    clientOptions,
+    receiver: ackAfterIntake(receiver),
+  });
 
   registerEventListeners(app, { answerer: deps.answerer, logger });
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
@@ -85,6 +91,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   deps.approvals?.register(app);
   deps.elicitations?.register(app);
   app.error((error) => {
+    // Rethrown so the receiver leaves the event unacked and Slack sends it again (deferred-ack.ts).
+    if (error.original instanceof IntakeUnavailableError || error instanceof IntakeUnavailableError) throw error;
     logger.error('bolt listener error', { error: error.message });
     return Promise.resolve();
   });

@@ -74,7 +74,7 @@ export type AnswerState =
   /** A part carries `done` (an answer's last part, a refusal): the question has been answered. */
   | { state: 'finished'; ts: string }
   /** Something was posted for it (the last answer part's ts, else the last message's), not finished. */
-  | { state: 'partial'; ts: string }
+  | { state: 'partial'; ts: string; /** The ts is a stream nobody stopped (it carries no key yet). */ unstopped: boolean }
   | { state: 'none' };
 
 /**
@@ -95,7 +95,7 @@ export async function findAnswer(
   const answers = own.filter((m) => m.key?.part.startsWith('answer:'));
   const stream = unkeyedBotMessage(messages, question.ts, botUserId);
   const last = [...answers.map((m) => m.ts), ...(stream ? [stream] : [])].sort((a, b) => Number(a) - Number(b)).at(-1) ?? own.at(-1)?.ts;
-  return last ? { state: 'partial', ts: last } : { state: 'none' };
+  return last ? { state: 'partial', ts: last, unstopped: last === stream } : { state: 'none' };
 }
 
 function keyOf(metadata: { event_type?: string; event_payload?: unknown } | undefined): ThreadMessage['key'] {

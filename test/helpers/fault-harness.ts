@@ -111,13 +111,14 @@ export async function startFaultBot(options: FaultBotOptions = {}): Promise<Faul
     return { ts, thread, messages, text: messages.map(visibleText).join('\n') };
   };
 
-  const send = async (input: AskInput) => {
+  /** `unackedOk`: a 500 is fine too (the bot could not take the question in and leaves Slack to resend it). */
+  const send = async (input: AskInput, unackedOk = false) => {
     const ts = input.ts ?? nextTs();
     const thread = input.thread ?? ts;
     const text = `<@${BOT_USER}> ${input.word}${input.text ? ` ${input.text}` : ''}`;
     const envelope = eventIdMarker === undefined ? undefined : { event_id: `Ev${eventIdMarker}${++events}` };
     const { response } = await h.mention({ channel: input.channel, user: input.user ?? 'U0ASKER01', text, ts, ...(input.thread ? { thread_ts: input.thread } : {}) }, envelope);
-    if (response.status !== 200) throw new Error(`the bot answered the event with HTTP ${response.status}`);
+    if (response.status !== 200 && !(unackedOk && response.status === 500)) throw new Error(`the bot answered the event with HTTP ${response.status}`);
     return { ts, thread };
   };
 
@@ -130,7 +131,7 @@ export async function startFaultBot(options: FaultBotOptions = {}): Promise<Faul
       return asked(input.channel, thread, ts);
     },
     async askUntil(input, done, timeoutMs = 20_000) {
-      const { ts, thread } = await send(input);
+      const { ts, thread } = await send(input, true);
       await h.slack.waitUntil(() => botMessages(input.channel, thread, ts).some((m) => done(visibleText(m))), timeoutMs);
       return asked(input.channel, thread, ts);
     },

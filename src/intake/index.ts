@@ -1,0 +1,30 @@
+// The intake room: the durable inbox between Slack's ack and the turns, one interface
+// (types.ts) with its sqlite, Redis and memory implementations side by side, and the workers that
+// take from it. The store URL decides which inbox: the same place the history lives.
+import { hostname } from 'node:os';
+import { connectRedis } from '../coordination/redis-link.js';
+import type { Logger } from '../log.js';
+import { parseStoreUrl } from '../store.js';
+import { createMemoryInbox } from './memory.js';
+import { createRedisInbox } from './redis.js';
+import { createSqliteInbox } from './sqlite.js';
+import type { Inbox, InboxOptions } from './types.js';
+
+export { createWorkers, type Outcome, type Workers } from './workers.js';
+export { questionId, type AcceptResult, type Inbox, type QueuedQuestion, type TakenQuestion } from './types.js';
+
+export interface OpenInboxOptions extends InboxOptions {
+  /** How long a dead replica keeps a thread it was answering (redis://, LOCK_LEASE_MS). */
+  leaseMs: number;
+  logger?: Logger;
+  /** Prefix of every Redis key; tests use their own. */
+  prefix?: string;
+}
+
+export async function openInbox(storeUrl: string, options: OpenInboxOptions): Promise<Inbox> {
+  const parsed = parseStoreUrl(storeUrl);
+  if (parsed.kind === 'memory') return createMemoryInbox(options);
+  if (parsed.kind === 'sqlite') return createSqliteInbox(parsed.file, options);
+  const link = await connectRedis(parsed.url, { logger: options.logger });
+  return createRedisInbox({ ...options, link, owner: `${hostname()}:${process.pid}` });
+}

@@ -1,0 +1,186 @@
+// The inbox in the sqlite file that holds the history (sqlite://, one process): tables beside
+// Keyv's. Accepting is one transaction (claims, the engaged check and mark, the append), so a
+// crash before its commit leaves nothing and Slack's retry is accepted. Which threads a worker holds
+// lives in memory (one process: if it dies, so do its holds); the attempt count is written before
+// the answer starts, so the restarted bot knows a question it takes again was interrupted.
+import type { Question } from '../slack/question.js';
+import { openSqlite, type SqliteDb } from './sqlite-db.js';
+import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS intake_questions (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     thread TEXT NOT NULL,
+     body TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     accepted_at INTEGER NOT NULL)`,
+  'CREATE INDEX IF NOT EXISTS intake_questions_thread ON intake_questions (thread, seq)',
+  'CREATE TABLE IF NOT EXISTS intake_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS intake_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+];
+
+/** Most questions accepted in one transaction (keeps each statement's parameters well under sqlite's limit). */
+const MAX_BATCH = 200;
+/** Expired claims are deleted at open and after this many accepts. */
+const PRUNE_EVERY = 500;
+const NEVER_LOST = new AbortController().signal;
+
+interface Row {
+  seq: number;
+  id: string;
+  thread: string;
+  body: string;
+  attempts: number;
+  accepted_at: number;
+}
+
+export async function createSqliteInbox(file: string, options: InboxOptions): Promise<Inbox> {
+  const now = options.now ?? Date.now;
+  const db = await openSqlite(file);
+  for (const statement of SCHEMA) await db.run(statement);
+  const prune = () => db.run('DELETE FROM intake_claims WHERE expires_at <= ?', [now()]);
+  await prune();
+  const held = new Map<string, number>(); // thread -> seq of the head a worker holds
+  let accepts = 0;
+  // Group commit: the accepts that arrive while the connection is busy share one transaction, so a
+  // burst pays for one write lock (which Keyv's connection to the same file also takes) per batch,
+  // not per question. A failed transaction fails every accept in it: none of them is acked.
+  const waiting: (Pending & { settle: (result: AcceptResult | Error) => void })[] = [];
+  let flushQueued = false;
+  const flush = async () => {
+    let batch: typeof waiting = [];
+    try {
+      const results = await db.transaction(async () => {
+        // Taken when the transaction starts: everything that arrived while it waited for its turn.
+        batch = waiting.splice(0, MAX_BATCH);
+        flushQueued = waiting.length > 0;
+        if (flushQueued) void flush(); // the rest, in the next transaction
+        return acceptBatch(db, batch, options, now());
+      });
+      batch.forEach((item, i) => item.settle(results[i] ?? new Error('no result for an accept')));
+    } catch (error) {
+      for (const item of batch) item.settle(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+
+  return {
+    kind: 'sqlite',
+    durable: true,
+    async accept(question: Question, { ids, onlyIfEngaged }: AcceptOptions): Promise<AcceptResult> {
+      const result = await new Promise<AcceptResult | Error>((settle) => {
+        waiting.push({ question, ids, onlyIfEngaged, settle });
+        if (!flushQueued) {
+          flushQueued = true;
+          void flush();
+        }
+      });
+      if (result instanceof Error) throw result;
+      if (++accepts % PRUNE_EVERY === 0) await db.serial(prune);
+      return result;
+    },
+    take() {
+      return db.serial(async () => {
+        const busy = [...held.keys()];
+        const row = await db.get<Row>(
+          `SELECT * FROM intake_questions q
+            WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
+              AND q.thread NOT IN (${busy.map(() => '?').join(',')})
+            ORDER BY q.seq LIMIT 1`,
+          busy,
+        );
+        if (!row) return undefined;
+        // Counted before the answer starts: a crash during it shows as an interrupted attempt.
+        await db.run('UPDATE intake_questions SET attempts = attempts + 1 WHERE seq = ?', [row.seq]);
+        held.set(row.thread, row.seq);
+        return { entry: entryOf(row), attempt: row.attempts + 1, lost: NEVER_LOST };
+      });
+    },
+    async finish(taken: TakenQuestion) {
+      await db.serial(() => db.run('DELETE FROM intake_questions WHERE id = ?', [taken.entry.id]));
+      held.delete(taken.entry.thread);
+    },
+    release(taken: TakenQuestion) {
+      held.delete(taken.entry.thread);
+      return Promise.resolve();
+    },
+    async isEngaged(thread) {
+      const row = await db.serial(() => db.get<{ expires_at: number }>('SELECT expires_at FROM intake_engaged WHERE thread = ?', [thread]));
+      return (row?.expires_at ?? 0) > now();
+    },
+    async size() {
+      const row = await db.serial(() => db.get<{ n: number }>('SELECT COUNT(*) AS n FROM intake_questions'));
+      return row?.n ?? 0;
+    },
+    close: () => db.close(),
+  };
+}
+
+interface Pending {
+  question: Question;
+  ids: string[];
+  onlyIfEngaged: boolean;
+}
+
+/**
+ * Accepts a batch in a handful of statements (inside the caller's transaction), in arrival order:
+ * a question sees the claims and engaged marks of the ones before it in the batch. Few statements
+ * matter: each is a round trip to sqlite's worker thread.
+ */
+async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions, at: number): Promise<AcceptResult[]> {
+  const allIds = [...new Set(batch.flatMap((item) => item.ids))];
+  const threads = [...new Set(batch.map((item) => item.question.key))];
+  const claimed = new Set(
+    (await db.all<{ id: string }>(`SELECT id FROM intake_claims WHERE id IN (${marks(allIds)}) AND expires_at > ?`, [...allIds, at])).map((row) => row.id),
+  );
+  const engaged = new Set(
+    (await db.all<{ thread: string }>(`SELECT thread FROM intake_engaged WHERE thread IN (${marks(threads)}) AND expires_at > ?`, [...threads, at])).map((row) => row.thread),
+  );
+  const waitingIds = new Set(
+    (await db.all<{ id: string }>(`SELECT id FROM intake_questions WHERE id IN (${marks(batch.map((item) => questionId(item.question)))})`, batch.map((item) => questionId(item.question)))).map((row) => row.id),
+  );
+  const results: AcceptResult[] = [];
+  const claims: string[] = [];
+  const appended: Question[] = [];
+  for (const { question, ids, onlyIfEngaged } of batch) {
+    if (onlyIfEngaged && !engaged.has(question.key)) {
+      results.push('not-engaged');
+      continue;
+    }
+    // Every id is remembered, also a duplicate's: a third delivery under a new id is caught too.
+    const seen = ids.some((id) => claimed.has(id)) || waitingIds.has(questionId(question));
+    for (const id of ids) {
+      claimed.add(id);
+      claims.push(id);
+    }
+    if (seen) {
+      results.push('duplicate');
+      continue;
+    }
+    waitingIds.add(questionId(question));
+    engaged.add(question.key);
+    appended.push(question);
+    results.push('accepted');
+  }
+  const unique = [...new Set(claims)];
+  if (unique.length > 0) {
+    await db.run(`INSERT OR REPLACE INTO intake_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
+  }
+  if (appended.length > 0) {
+    await db.run(
+      `INSERT INTO intake_questions (id, thread, body, accepted_at) VALUES ${appended.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at]),
+    );
+    const marked = [...new Set(appended.map((q) => q.key))];
+    await db.run(`INSERT OR REPLACE INTO intake_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
+  }
+  return results;
+}
+
+function marks(values: unknown[]): string {
+  return values.map(() => '?').join(',');
+}
+
+function entryOf(row: Row): QueuedQuestion {
+  return { id: row.id, thread: row.thread, question: JSON.parse(row.body) as Question, acceptedAt: row.accepted_at };
+}

@@ -1,0 +1,120 @@
+// The workers: take questions from the inbox and answer them, at most `max` at a time in this
+// process, so a burst waits in the inbox instead of starving the event loop (and Slack's acks).
+// They look for work when told (a question was accepted here, a turn ended) and every pollMs (a
+// question accepted by another replica, a thread whose holder died).
+import type { Logger } from '../log.js';
+import type { Inbox, TakenQuestion } from './types.js';
+
+/** What became of a question a worker took. */
+export type Outcome = 'finished' | 'released';
+
+export interface WorkersOptions {
+  inbox: Inbox;
+  max: number;
+  pollMs: number;
+  /** Answers one question; 'released' gives it back unfinished (the bot is stopping). */
+  handle: (taken: TakenQuestion) => Promise<Outcome>;
+  logger: Logger;
+}
+
+export interface Workers {
+  /** Starts looking for work (at once, then every pollMs). */
+  start(): void;
+  /** Looks for work now. */
+  wake(): void;
+  /** Turns being answered now. */
+  readonly running: number;
+  readonly max: number;
+  /** Stops taking questions; resolves when the running turns end or after timeoutMs (false then). */
+  stop(timeoutMs: number): Promise<boolean>;
+}
+
+export function createWorkers(options: WorkersOptions): Workers {
+  const { inbox, logger } = options;
+  let running = 0;
+  let stopped = false;
+  let pumping = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const idleWaiters = new Set<() => void>();
+
+  const settle = async (taken: TakenQuestion) => {
+    let outcome: Outcome = 'finished';
+    try {
+      outcome = await options.handle(taken);
+    } catch (error) {
+      // handle tells the thread itself; this is the last guard, so the question never blocks its thread.
+      logger.error('answer failed', { conversation: taken.entry.thread, error: messageOf(error) });
+    }
+    try {
+      await (outcome === 'finished' ? inbox.finish(taken) : inbox.release(taken));
+    } catch (error) {
+      logger.warn('intake: could not update the inbox after a turn', { conversation: taken.entry.thread, error: messageOf(error) });
+    }
+  };
+
+  const work = (taken: TakenQuestion) => {
+    running += 1;
+    void settle(taken).finally(() => {
+      running -= 1;
+      if (running === 0) for (const resolve of idleWaiters) resolve();
+      wake();
+    });
+  };
+
+  async function pump(): Promise<void> {
+    while (!stopped && running < options.max) {
+      const taken = await inbox.take();
+      if (!taken) return;
+      work(taken);
+    }
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    void pump()
+      .catch((error: unknown) => logger.warn('intake: could not take a question', { error: messageOf(error) }))
+      .finally(() => {
+        pumping = false;
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  }
+
+  return {
+    start() {
+      timer = setInterval(wake, options.pollMs);
+      timer.unref();
+      wake();
+    },
+    wake,
+    get running() {
+      return running;
+    },
+    max: options.max,
+    async stop(timeoutMs) {
+      stopped = true;
+      clearInterval(timer);
+      if (running === 0) return true;
+      let clock: NodeJS.Timeout | undefined;
+      const idle = new Promise<true>((resolve) => idleWaiters.add(() => resolve(true)));
+      const late = new Promise<false>((resolve) => (clock = setTimeout(() => resolve(false), timeoutMs)));
+      try {
+        return await Promise.race([idle, late]);
+      } finally {
+        clearTimeout(clock);
+      }
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
