@@ -10,7 +10,7 @@ import type { Store } from './store.js';
 import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
-import { findAnswer } from './slack/reply-metadata.js';
+import { findAnswer, type AnswerState } from './slack/reply-metadata.js';
 import { createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/approvals.js';
 import { createElicitations } from './slack/elicitation.js';
@@ -137,7 +137,12 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     wake: () => workers.wake(),
     client: () => front.app.client,
     // What a dead attempt left in the thread, found by the question's id in message metadata.
-    priorAnswer: (question) => findAnswer(front.app.client, question, reached.identity.botUserId),
+    // If the thread cannot be read, the question is answered again: a repeat beats silence.
+    priorAnswer: (question) =>
+      findAnswer(front.app.client, question, reached.identity.botUserId).catch((error: unknown): AnswerState => {
+        logger.warn('could not read the thread of a resumed question', { conversation: question.key, error: error instanceof Error ? error.message : String(error) });
+        return { state: 'none' };
+      }),
     usage,
     recent,
     policy,

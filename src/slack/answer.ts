@@ -134,14 +134,15 @@ export function createAnswerer(deps: AnswerDeps) {
         }
         await notice(tools.client, question, `resumed:${taken.attempt}`, next.note, logger);
       }
-      await answer(deps, question, tools, taken.lost);
+      await answer(deps, question, tools, taken.lost, taken.attempt > 1);
       // Stopped by the shutdown: a durable inbox keeps it, and the next start (or replica) redoes it.
       return deps.shutdown?.aborted && inbox.durable ? 'released' : 'finished';
     },
   };
 }
 
-async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal): Promise<void> {
+/** `resumed`: an earlier attempt began this answer (and put the :eyes: on the question already). */
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, resumed = false): Promise<void> {
   const { options } = deps;
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
@@ -161,7 +162,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const cosmetic = (what: string, call: Promise<unknown>) =>
     call.catch((error: unknown) => log.warn(`${what} failed`, { error: errorText(error) }));
   const before = Promise.all([
-    cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
+    resumed ? Promise.resolve() : cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
     cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages })),
     cosmetic('recent threads', deps.recent.touch(question.teamId, question.userId, recentEntry(question))),
   ]);

@@ -48,6 +48,8 @@ describe('intake: a crash mid-turn on sqlite', () => {
     try {
       const root = nextTs();
       const events = `http://127.0.0.1:${first.port}/slack/events`;
+      // The question is a message in Slack before Slack sends its event (the resumed turn reads the thread).
+      slack.addUserMessage({ channel: 'C900', user: 'U9', text: `${BOT} q-crash`, ts: root });
       const asked = await postEvent(events, appMention({ channel: 'C900', user: 'U9', text: `${BOT} q-crash`, ts: root }), { signingSecret: TEST_SIGNING_SECRET });
       assert.equal(asked.status, 200, 'Slack has its ack: it will not send this question again');
       // A plain follow-up (no mention) while the first is being answered: the thread is already the bot's.

@@ -165,6 +165,8 @@ describe('replicas sharing one Redis', () => {
     const root = nextTs();
     let release!: () => void;
     held.set('q-doomed', new Promise<void>((r) => (release = r))); // the victim is mid-answer until it dies
+    // The question is a message in Slack before Slack sends its event (the taker reads the thread).
+    slack.addUserMessage({ channel, user: `U${RUN}5`, text: `${BOT} q-doomed`, ts: root });
     const asked = await victim.send(envelope('app_mention', { channel, user: `U${RUN}5`, text: `${BOT} q-doomed`, ts: root }));
     assert.equal(asked.status, 200, 'acked: from here on Slack will not send it again');
     await until(() => callsFor('q-doomed').length === 1);

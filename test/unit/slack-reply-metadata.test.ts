@@ -38,7 +38,7 @@ describe('reading the bot\'s replies back from a thread', () => {
     await post(root, 'approval:1');
     const first = await post(root, 'answer:0');
     const second = await post(root, 'answer:1');
-    assert.deepEqual(await findAnswer(client, question), { state: 'partial', ts: second.ts });
+    assert.deepEqual(await findAnswer(client, question), { state: 'partial', ts: second.ts, unstopped: false });
     await client.chat.update({ channel: CHANNEL, ts: String(second.ts), markdown_text: 'the end', metadata: replyMetadata({ question: questionId(CHANNEL, root), part: 'answer:1' }, true) });
     assert.deepEqual(await findAnswer(client, question), { state: 'finished', ts: second.ts });
     assert.equal(await findPart(client, CHANNEL, root, { question: questionId(CHANNEL, root), part: 'answer:0' }), first.ts);
@@ -47,7 +47,7 @@ describe('reading the bot\'s replies back from a thread', () => {
   it('counts a stream that was never stopped (it has no key yet) as partial', async () => {
     const { root, question } = thread();
     const stream = await client.chat.startStream({ channel: CHANNEL, thread_ts: root, recipient_team_id: slack.teamId, recipient_user_id: 'U0ASKER01', markdown_text: 'half an ans' });
-    assert.deepEqual(await findAnswer(client, question), { state: 'partial', ts: stream.ts });
+    assert.deepEqual(await findAnswer(client, question), { state: 'partial', ts: stream.ts, unstopped: true });
   });
 
   it('ignores another question\'s messages in the same thread', async () => {
