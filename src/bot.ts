@@ -9,7 +9,7 @@ import type { Store } from './store.js';
 import { loadPolicyFile, needsApproval, policyLocation, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
-import { createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
+import { createAcksInFlight, createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/approvals.js';
 import { createElicitations } from './slack/elicitation.js';
 import { createSamplingHandler } from './slack/sampling.js';
@@ -96,9 +96,12 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
   const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
-  // They answer with the answerer below (called only once started, after it exists).
+  // They answer with the answerer below (called only once started, after it exists), and take no
+  // new question while Slack waits for an ack (acks-in-flight.ts).
+  const acks = createAcksInFlight();
   const workers = createWorkers({
     inbox,
+    acks,
     max: config.turns.maxConcurrent,
     pollMs: INBOX_POLL_MS,
     handle: (taken) => answerer.work(taken),
@@ -135,6 +138,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs, ke
     feedbackActionId: FEEDBACK_ACTION_ID,
     // Ready once started; the store's state is reported, not made a reason to take the replica out:
     // when Redis is away every replica is, and each still tells people so.
+    acks,
     health: async () => ({ ready: true, store: await storeState(engine.store), servers: engine.hub.status(), turns: await turnsState(inbox, workers) }),
     approvals,
     elicitations,

@@ -13,6 +13,7 @@ import type { Approvals } from './approvals.js';
 import type { Elicitations } from './elicitation.js';
 import type { Answerer } from './answer.js';
 import { ackAfterIntake, IntakeUnavailableError } from './deferred-ack.js';
+import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 export interface Health {
   ready: boolean;
@@ -27,6 +28,8 @@ export interface SlackAppDeps {
   answerer: Answerer;
   feedbackActionId: string;
   health: () => Health | Promise<Health>;
+  /** Counts the acks held until their question is in the inbox (the workers wait for them). */
+  acks?: AcksInFlight;
   overview: OverviewDeps;
   approvals?: Approvals;
   elicitations?: Elicitations;
@@ -70,7 +73,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     token: slack.botToken,
     logger: boltLog,
     clientOptions,
-    receiver: ackAfterIntake(receiver),
+    receiver: ackAfterIntake(receiver, deps.acks),
   });
 
   registerEventListeners(app, { answerer: deps.answerer, logger });
