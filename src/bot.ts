@@ -11,7 +11,7 @@ import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { findAnswer, type AnswerState } from './slack/reply-metadata.js';
-import { createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
+import { createAcksInFlight, createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/approvals.js';
 import { createElicitations } from './slack/elicitation.js';
 import { createSamplingHandler } from './slack/sampling.js';
@@ -123,9 +123,12 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   const shutdown = new AbortController();
   const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
-  // They answer with the answerer below (called only once started, after it exists).
+  // They answer with the answerer below (called only once started, after it exists), and take no
+  // new question while Slack waits for an ack (acks-in-flight.ts).
+  const acks = createAcksInFlight();
   const workers = createWorkers({
     inbox,
+    acks,
     max: config.turns.maxConcurrent,
     pollMs: INBOX_POLL_MS,
     handle: (taken) => answerer.work(taken),
@@ -168,6 +171,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     logLevel: config.logLevel === 'debug' ? LogLevel.DEBUG : LogLevel.INFO,
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
+    acks,
     // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
     // The store's state is reported, not made a reason to take the replica out: when Redis is away
     // every replica is, and each still tells people so.

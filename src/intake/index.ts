@@ -10,6 +10,7 @@ import { createRedisInbox } from './redis.js';
 import { createSqliteInbox } from './sqlite.js';
 import type { Inbox, InboxOptions } from './types.js';
 
+export { createAcksInFlight, type AcksInFlight } from './acks-in-flight.js';
 export { createWorkers, type Outcome, type Workers } from './workers.js';
 export { questionId, type AcceptResult, type Inbox, type QueuedQuestion, type TakenQuestion } from './types.js';
 

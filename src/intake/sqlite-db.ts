@@ -1,6 +1,13 @@
 // A small promise face over the sqlite3 package (the driver @keyv/sqlite uses, so no new native
-// build): run, get and all, and `serial` so that one operation's statements (a transaction) never
-// interleave with another's on the one connection.
+// build): run, get and all, and `serial` so that one operation's statements never interleave with
+// another's on the one connection.
+//
+// Why no BEGIN ... COMMIT spread over several calls: the sqlite3 package runs every call on libuv's
+// threadpool (4 threads). Keyv's connection to the same file waits for the write lock inside a
+// threadpool thread (its busy timeout), so while this connection held the lock across calls, a few
+// of Keyv's writes filled the threadpool, this connection's next statement found no thread, and
+// both sides stood still until Keyv's busy timeout (5 s) failed its writes: measured in the
+// 500-mention burst, acks waited 5-20 s. `atomically` runs a whole transaction as one call.
 import sqlite3 from 'sqlite3';
 
 export type SqlValue = string | number | null;
@@ -9,10 +16,16 @@ export interface SqliteDb {
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number }>;
   get<T>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
   all<T>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  /** Runs `;`-separated statements without parameters, in one threadpool call. */
+  exec(sql: string): Promise<void>;
   /** Runs fn after every operation queued before it, alone on the connection. */
   serial<T>(fn: () => Promise<T>): Promise<T>;
-  /** Runs fn in a transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK if it throws), alone on the connection. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` (SQL without parameters, `;`-separated) as one transaction in ONE threadpool
+   * call, so the write lock is never held while this process waits for a thread (see the top).
+   * ROLLBACK if one fails. Values come from temp tables filled before (they take no lock on the file).
+   */
+  atomically(statements: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +51,10 @@ export async function openSqlite(file: string, busyTimeoutMs = 5000): Promise<Sq
     new Promise<T[]>((resolve, reject) => {
       db.all<T>(sql, params, (error, rows) => (error ? reject(error) : resolve(rows)));
     });
+  const exec = (sql: string) =>
+    new Promise<void>((resolve, reject) => {
+      db.exec(sql, (error) => (error ? reject(error) : resolve()));
+    });
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const result = tail.then(fn);
     tail = result.catch(() => undefined);
@@ -48,19 +65,18 @@ export async function openSqlite(file: string, busyTimeoutMs = 5000): Promise<Sq
     run,
     get,
     all,
+    exec,
     serial,
-    transaction: (fn) =>
-      serial(async () => {
-        await run('BEGIN IMMEDIATE');
-        try {
-          const result = await fn();
-          await run('COMMIT');
-          return result;
-        } catch (error) {
-          await run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      }),
+    atomically: async (statements) => {
+      try {
+        await exec(`BEGIN IMMEDIATE; ${statements}; COMMIT;`);
+      } catch (error) {
+        // exec stops at the failed statement, inside the transaction; if BEGIN itself failed there is
+        // none, and ROLLBACK's "no transaction is active" is of no interest.
+        await exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    },
     close: () => serial(() => new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())))),
   };
 }

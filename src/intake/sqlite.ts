@@ -1,6 +1,8 @@
 // The inbox in the sqlite file that holds the history (sqlite://, one process): tables beside
-// Keyv's. Accepting is one transaction (claims, the engaged check and mark, the append), so a
-// crash before its commit leaves nothing and Slack's retry is accepted. Which threads a worker holds
+// Keyv's. Accepting writes the claims, the engaged mark and the append in one transaction, so a
+// crash before its commit leaves nothing and Slack's retry is accepted. The checks before it read
+// outside the transaction: every inbox operation of this (only) process runs in turn on its one
+// connection (`serial`), so nothing else changes these tables in between. Which threads a worker holds
 // lives in memory (one process: if it dies, so do its holds); the attempt count is written before
 // the answer starts, so the restarted bot knows a question it takes again was interrupted.
 import type { Question } from '../slack/question.js';
@@ -18,7 +20,21 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS intake_questions_thread ON intake_questions (thread, seq)',
   'CREATE TABLE IF NOT EXISTS intake_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS intake_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+  // A batch's rows wait here (this connection's own temporary tables: no lock on the file) until
+  // one call moves them into the tables above in one transaction (SqliteDb.atomically).
+  'PRAGMA temp_store = MEMORY',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
 ];
+
+/** Moves a staged batch into the inbox tables (one transaction, one threadpool call: SqliteDb.atomically). */
+const COMMIT_STAGED = [
+  'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT id, expires_at FROM staged_claims',
+  'INSERT INTO intake_questions (id, thread, body, accepted_at) SELECT id, thread, body, accepted_at FROM staged_questions ORDER BY n',
+  'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, expires_at FROM staged_engaged',
+].join('; ');
+const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions; DELETE FROM staged_engaged';
 
 /** Most questions accepted in one transaction (keeps each statement's parameters well under sqlite's limit). */
 const MAX_BATCH = 200;
@@ -51,8 +67,8 @@ export async function createSqliteInbox(file: string, options: InboxOptions): Pr
   const flush = async () => {
     let batch: typeof waiting = [];
     try {
-      const results = await db.transaction(async () => {
-        // Taken when the transaction starts: everything that arrived while it waited for its turn.
+      const results = await db.serial(() => {
+        // Taken when its turn on the connection comes: everything that arrived while it waited.
         batch = waiting.splice(0, MAX_BATCH);
         flushQueued = waiting.length > 0;
         if (flushQueued) void flush(); // the rest, in the next transaction
@@ -123,9 +139,9 @@ interface Pending {
 }
 
 /**
- * Accepts a batch in a handful of statements (inside the caller's transaction), in arrival order:
- * a question sees the claims and engaged marks of the ones before it in the batch. Few statements
- * matter: each is a round trip to sqlite's worker thread.
+ * Accepts a batch in a handful of statements (alone on the connection: the caller's `serial`), in
+ * arrival order: a question sees the claims and engaged marks of the ones before it in the batch.
+ * Few statements matter: each is a round trip to sqlite's worker thread.
  */
 async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions, at: number): Promise<AcceptResult[]> {
   const allIds = [...new Set(batch.flatMap((item) => item.ids))];
@@ -163,16 +179,21 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     results.push('accepted');
   }
   const unique = [...new Set(claims)];
-  if (unique.length > 0) {
-    await db.run(`INSERT OR REPLACE INTO intake_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
-  }
-  if (appended.length > 0) {
-    await db.run(
-      `INSERT INTO intake_questions (id, thread, body, accepted_at) VALUES ${appended.map(() => '(?, ?, ?, ?)').join(', ')}`,
-      appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at]),
-    );
-    const marked = [...new Set(appended.map((q) => q.key))];
-    await db.run(`INSERT OR REPLACE INTO intake_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
+  const marked = [...new Set(appended.map((q) => q.key))];
+  try {
+    if (unique.length > 0) {
+      await db.run(`INSERT INTO staged_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
+    }
+    if (appended.length > 0) {
+      await db.run(
+        `INSERT INTO staged_questions (id, thread, body, accepted_at) VALUES ${appended.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at]),
+      );
+      await db.run(`INSERT INTO staged_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
+    }
+    if (unique.length > 0) await db.atomically(COMMIT_STAGED);
+  } finally {
+    await db.exec(CLEAR_STAGE);
   }
   return results;
 }

@@ -3,7 +3,15 @@
 // They look for work when told (a question was accepted here, a turn ended) and every pollMs (a
 // question accepted by another replica, a thread whose holder died).
 import type { Logger } from '../log.js';
+import type { AcksInFlight } from './acks-in-flight.js';
 import type { Inbox, TakenQuestion } from './types.js';
+
+/**
+ * Longest a worker holds back a new question while acks are in flight (acks-in-flight.ts): past
+ * this, a steady stream of events would starve the turns. Slack's own ack deadline: acks held
+ * that long mean the process is overloaded anyway, and the answers must go on.
+ */
+export const MAX_ACK_YIELD_MS = 3000;
 
 /** What became of a question a worker took. */
 export type Outcome = 'finished' | 'released';
@@ -14,7 +22,10 @@ export interface WorkersOptions {
   pollMs: number;
   /** Answers one question; 'released' gives it back unfinished (the bot is stopping). */
   handle: (taken: TakenQuestion) => Promise<Outcome>;
+  /** While any is in flight, no new question is taken (up to MAX_ACK_YIELD_MS); woken when none is. */
+  acks?: AcksInFlight;
   logger: Logger;
+  now?: () => number;
 }
 
 export interface Workers {
@@ -30,8 +41,10 @@ export interface Workers {
 }
 
 export function createWorkers(options: WorkersOptions): Workers {
-  const { inbox, logger } = options;
+  const { inbox, logger, acks } = options;
+  const now = options.now ?? Date.now;
   let running = 0;
+  let yieldingSince: number | undefined;
   let stopped = false;
   let pumping = false;
   let again = false;
@@ -62,8 +75,18 @@ export function createWorkers(options: WorkersOptions): Workers {
     });
   };
 
+  /** False while acks are in flight, for at most MAX_ACK_YIELD_MS in a row. */
+  const acksAllow = (): boolean => {
+    if (!acks || acks.count === 0) {
+      yieldingSince = undefined;
+      return true;
+    }
+    yieldingSince ??= now();
+    return now() - yieldingSince >= MAX_ACK_YIELD_MS;
+  };
+
   async function pump(): Promise<void> {
-    while (!stopped && running < options.max) {
+    while (!stopped && running < options.max && acksAllow()) {
       const taken = await inbox.take();
       if (!taken) return;
       work(taken);
@@ -90,6 +113,7 @@ export function createWorkers(options: WorkersOptions): Workers {
 
   return {
     start() {
+      acks?.onIdle(wake);
       timer = setInterval(wake, options.pollMs);
       timer.unref();
       wake();

@@ -14,6 +14,7 @@ import type { Approvals } from './approvals.js';
 import type { Elicitations } from './elicitation.js';
 import type { Answerer } from './answer.js';
 import { ackAfterIntake, IntakeUnavailableError } from './deferred-ack.js';
+import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 export interface Health {
   ready: boolean;
@@ -34,6 +35,8 @@ export interface SlackAppDeps {
   answerer: Answerer;
   feedbackActionId: string;
   health: () => Health | Promise<Health>;
+  /** Counts the acks held until their question is in the inbox (the workers wait for them). */
+  acks?: AcksInFlight;
   overview: OverviewDeps;
   approvals?: Approvals;
   elicitations?: Elicitations;
@@ -82,7 +85,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     tokenVerificationEnabled: false,
     logger: boltLog,
     clientOptions,
-    receiver: ackAfterIntake(receiver),
+    receiver: ackAfterIntake(receiver, deps.acks),
   });
 
   registerEventListeners(app, { answerer: deps.answerer, logger });

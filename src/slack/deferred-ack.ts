@@ -12,6 +12,7 @@
 // (the inbox is out of reach), app.error rethrows it and no ack is sent: the HTTP receiver answers
 // 500, Socket Mode leaves the envelope unacked, and Slack sends the event again later.
 import type { App, Receiver } from '@slack/bolt';
+import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 /** The event types whose listeners append to the inbox. Everything else is acked as Bolt does. */
 export const INBOX_EVENTS = new Set(['app_mention', 'message']);
@@ -26,17 +27,27 @@ export class IntakeUnavailableError extends Error {
 
 type ReceiverEvent = Parameters<App['processEvent']>[0];
 
-export function ackAfterIntake(inner: Receiver): Receiver {
+/** `acks` counts the acks being held, so that workers hold back new turns meanwhile. */
+export function ackAfterIntake(inner: Receiver, acks?: AcksInFlight): Receiver {
   return {
     init(app: App) {
       // The receiver only calls processEvent; everything else it may read comes from the real app.
       const deferring = Object.create(app) as App;
-      deferring.processEvent = (event) => (goesToInbox(event) ? processThenAck(app, event) : app.processEvent(event));
+      deferring.processEvent = (event) => (goesToInbox(event) ? counted(acks, () => processThenAck(app, event)) : app.processEvent(event));
       inner.init(deferring);
     },
     start: (...args: unknown[]) => inner.start(...args),
     stop: (...args: unknown[]) => inner.stop(...args),
   };
+}
+
+async function counted(acks: AcksInFlight | undefined, fn: () => Promise<void>): Promise<void> {
+  acks?.begin();
+  try {
+    await fn();
+  } finally {
+    acks?.end();
+  }
 }
 
 async function processThenAck(app: App, event: ReceiverEvent): Promise<void> {
