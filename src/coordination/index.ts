@@ -27,11 +27,6 @@ export interface CoordinatorOptions {
   waitMs?: number;
 }
 
-/** The lock that puts the turns of one conversation (a Slack thread) one after another. */
-export function conversationLock(conversationKey: string): string {
-  return `conversation:${conversationKey}`;
-}
-
 /** Connects (redis://: rejects with CoordinationUnavailableError if Redis cannot be reached). */
 export async function createCoordinator(storeUrl: string, options: CoordinatorOptions): Promise<Coordinator> {
   const parsed = parseStoreUrl(storeUrl);
