@@ -8,21 +8,21 @@ import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
 import { needsApproval, serverAllowed } from './policy/index.js';
-import { conversationKey } from './slack/question.js';
+import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
-import { findAnswer, type AnswerState } from './slack/reply-metadata.js';
+import { findAnswer, type AnswerState } from './slack/reply/reply-metadata.js';
 import { createAcksInFlight, createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
-import { createApprovals } from './slack/approvals.js';
-import { createElicitations } from './slack/elicitation.js';
-import { createSamplingHandler } from './slack/sampling.js';
+import { createApprovals } from './slack/questions/approvals.js';
+import { createElicitations } from './slack/questions/elicitation.js';
+import { createSamplingHandler } from './slack/questions/sampling.js';
 import { createSlackApp, LogLevel } from './slack/app.js';
-import { DEFAULT_DEDUPE_TTL_MS } from './slack/dedupe.js';
-import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply-writer.js';
-import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/thread-sink.js';
-import { createRecentThreads } from './slack/recent-threads.js';
-import { createUsageLedger } from './slack/usage.js';
-import { checkSlack } from './slack/slack-check.js';
-import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/slack-reach.js';
+import { DEFAULT_DEDUPE_TTL_MS } from './slack/intake/dedupe.js';
+import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply/reply-writer.js';
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/reply/thread-sink.js';
+import { createRecentThreads } from './slack/home/recent-threads.js';
+import { createUsageLedger } from './slack/reply/usage.js';
+import { checkSlack } from './slack/web/slack-check.js';
+import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/web/slack-reach.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -66,7 +66,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   const { policy, file: policyFile } = loadedPolicy;
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
   // Slack first: a refused token stops the start before any server is spawned, and while Slack
-  // cannot be reached the bot waits for it here (see slack-reach.ts and README, "Health checks").
+  // cannot be reached the bot waits for it here (see src/slack/web/slack-reach.ts and README, "Health checks").
   const reached = await waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal });
   const slackHealth = createSlackHealth({
     initial: reached.status,

@@ -1,4 +1,4 @@
-// Claims for one process over a Keyv store (sqlite file or memory): what src/slack/dedupe.ts did.
+// Claims for one process over a Keyv store (sqlite file or memory): what src/slack/intake/dedupe.ts did.
 // The in-process map is checked and written synchronously before any store round trip, so twin
 // deliveries that race within milliseconds see each other; the store makes a claim outlive a
 // restart (Slack's last retry comes minutes after the first delivery). Across processes this is

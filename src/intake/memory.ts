@@ -1,6 +1,6 @@
 // The inbox in this process's memory, for memory:// stores: fast and exact while the process
 // lives, gone when it dies (README says so). Everything is synchronous, so accept is atomic.
-import type { Question } from '../slack/question.js';
+import type { Question } from '../slack/intake/question.js';
 import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 
 /** Never aborted: in one process nothing takes a thread away from its worker. */

@@ -8,7 +8,7 @@ import { LockLostError } from '../coordination/errors.js';
 import { keepLease, type LeaseKeeper } from '../coordination/lease.js';
 import type { RedisLink } from '../coordination/redis-link.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { Question } from '../slack/question.js';
+import type { Question } from '../slack/intake/question.js';
 import { ACCEPT, FINISH, RELEASE, RENEW, TAKE } from './redis-scripts.js';
 import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 

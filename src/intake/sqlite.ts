@@ -5,7 +5,7 @@
 // connection (`serial`), so nothing else changes these tables in between. Which threads a worker holds
 // lives in memory (one process: if it dies, so do its holds); the attempt count is written before
 // the answer starts, so the restarted bot knows a question it takes again was interrupted.
-import type { Question } from '../slack/question.js';
+import type { Question } from '../slack/intake/question.js';
 import { openSqlite, type SqliteDb } from './sqlite-db.js';
 import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 

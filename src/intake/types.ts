@@ -4,7 +4,7 @@
 // take questions head first per thread, and a head leaves its thread only when its answer finished
 // or gave up. sqlite:// and redis:// keep the inbox in the store (a crash loses nothing accepted);
 // memory:// keeps it in the process (a crash loses what it held).
-import type { Question } from '../slack/question.js';
+import type { Question } from '../slack/intake/question.js';
 
 /** One accepted question, as it waits in its thread's inbox. */
 export interface QueuedQuestion {

@@ -1,25 +1,25 @@
 // Where a Slack question becomes a Claude turn. Two halves: `accept`, on the ack path, only puts
 // the question durably in its thread's inbox (src/intake/); `work`, on a worker, answers a question
 // taken from the inbox: the loading state, the turn itself (rendered live by ThreadSink), and
-// clean-up. A question taken again after its worker died gets a note first (resume.ts).
+// clean-up. A question taken again after its worker died gets a note first (intake/resume.ts).
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
 import type { TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
 import type { AcceptResult, Inbox, Outcome, TakenQuestion } from '../intake/index.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type Policy } from '../policy/index.js';
-import { withResources, type ResourceReader } from './attachments.js';
-import type { Approvals } from './approvals.js';
-import { withCallContext } from './call-context.js';
+import { withResources, type ResourceReader } from './intake/attachments.js';
+import type { Approvals } from './questions/approvals.js';
+import { withCallContext } from './questions/call-context.js';
 import type { Logger } from '../log.js';
-import type { Question } from './question.js';
-import { postOnce } from './post-once.js';
-import { questionId } from './reply-metadata.js';
-import { ReplyWriter } from './reply-writer.js';
-import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './resume.js';
-import { ThreadSink } from './thread-sink.js';
-import { recentEntry, type RecentThreads } from './recent-threads.js';
-import { sumUsage, usageBlock, type UsageLedger } from './usage.js';
+import type { Question } from './intake/question.js';
+import { postOnce } from './reply/post-once.js';
+import { questionId } from './reply/reply-metadata.js';
+import { ReplyWriter } from './reply/reply-writer.js';
+import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
+import { ThreadSink } from './reply/thread-sink.js';
+import { recentEntry, type RecentThreads } from './home/recent-threads.js';
+import { sumUsage, usageBlock, type UsageLedger } from './reply/usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
@@ -44,7 +44,7 @@ export interface AnswerDeps {
   wake: () => void;
   /** The Web API client the workers answer with (the app's: a question may outlive its event). */
   client: () => webApi.WebClient;
-  /** Looks in the thread for an answer an interrupted attempt finished (resume.ts). */
+  /** Looks in the thread for an answer an interrupted attempt finished (intake/resume.ts). */
   priorAnswer?: FindPriorAnswer;
   usage: UsageLedger;
   recent: RecentThreads;

@@ -5,15 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { boltLogger } from './bolt-logger.js';
-import { slackClientOptions } from './slack-retries.js';
+import { boltLogger } from './web/bolt-logger.js';
+import { slackClientOptions } from './web/slack-retries.js';
 import { registerActionListeners } from './listeners/actions.js';
 import { registerEventListeners } from './listeners/events.js';
-import { registerOverviewListeners, type OverviewDeps } from './listeners/overview.js';
-import type { Approvals } from './approvals.js';
-import type { Elicitations } from './elicitation.js';
+import { registerOverviewListeners, type OverviewDeps } from './home/listeners.js';
+import type { Approvals } from './questions/approvals.js';
+import type { Elicitations } from './questions/elicitation.js';
 import type { Answerer } from './answer.js';
-import { ackAfterIntake, IntakeUnavailableError } from './deferred-ack.js';
+import { ackAfterIntake, IntakeUnavailableError } from './intake/deferred-ack.js';
 import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 export interface Health {
@@ -24,7 +24,7 @@ export interface Health {
 export interface SlackAppDeps {
   slack: SlackConfig;
   /**
-   * Who the bot is, from the start-up auth.test (slack-reach.ts). Given to Bolt so it does not run
+   * Who the bot is, from the start-up auth.test (web/slack-reach.ts). Given to Bolt so it does not run
    * its own auth.test in the constructor: that one's failure is an unhandled rejection (a crash
    * with a stack trace) and, when Slack was briefly away, a failure remembered for good.
    */
@@ -69,17 +69,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     },
   };
   const boltLog = boltLogger(logger.child({ source: 'bolt' }), deps.logLevel);
-  // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (slack-retries.ts).
+  // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (web/slack-retries.ts).
   const clientOptions = slackClientOptions(slack.apiUrl);
   const socketMode = slack.appToken !== undefined;
   // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
-  // to the inbox (deferred-ack.ts says why this and not processBeforeResponse).
+  // to the inbox (intake/deferred-ack.ts says why this and not processBeforeResponse).
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
     : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
   const app = new App({
     token: slack.botToken,
-    // Who the bot is comes from the start-up check (slack-check.ts), so Bolt makes no auth.test of its own.
+    // Who the bot is comes from the start-up check (web/slack-check.ts), so Bolt makes no auth.test of its own.
     botId: deps.identity.botId,
     botUserId: deps.identity.botUserId,
     tokenVerificationEnabled: false,
@@ -94,7 +94,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   deps.approvals?.register(app);
   deps.elicitations?.register(app);
   app.error((error) => {
-    // Rethrown so the receiver leaves the event unacked and Slack sends it again (deferred-ack.ts).
+    // Rethrown so the receiver leaves the event unacked and Slack sends it again (intake/deferred-ack.ts).
     if (error.original instanceof IntakeUnavailableError || error instanceof IntakeUnavailableError) throw error;
     logger.error('bolt listener error', { error: error.message });
     return Promise.resolve();

@@ -3,13 +3,13 @@
 // - A stream the bot gives up on (Slack failed chat.appendStream with a platform error, and the rest
 //   of the answer is posted instead) must be closed, or its message looks unfinished until Slack
 //   ends it minutes later; and closing it must not send the text of the failed call again, which
-//   the posted message carries (src/slack/reply-writer.ts).
+//   the posted message carries (src/slack/reply/reply-writer.ts).
 // - Tool names, arguments, progress and results shown in task notes (and, once the bot posts
 //   instead of streaming, in lines of the posted answer) must go through the same ping filter as
-//   Claude's own text (src/slack/thread-sink.ts).
+//   Claude's own text (src/slack/reply/thread-sink.ts).
 // - One person's recent threads (App Home, /mcp) are read, changed and written back: questions
 //   asked at the same moment must not overwrite each other's entry, or threads go missing from the
-//   list and "Forget" is refused for them (src/slack/recent-threads.ts, src/slack/listeners/overview.ts).
+//   list and "Forget" is refused for them (src/slack/home/recent-threads.ts, src/slack/home/listeners.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_INTAKE_PREFIX } from '../../src/intake/redis.js';
-import { conversationKey } from '../../src/slack/question.js';
+import { conversationKey } from '../../src/slack/intake/question.js';
 import { reply, startFakeAnthropic, type FakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { until } from '../helpers/replica-coordinators.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GONE_AFTER_POLLS } from '../../src/slack/pending.js';
+import { GONE_AFTER_POLLS } from '../../src/slack/questions/pending.js';
 import { FAKE_API_KEY, reply, startFakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type RecordedCall } from '../fakes/slack-api.js';
 import { EVERYTHING_SERVER, startHarness, TEST_BOT_TOKEN, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
-import { findAnswer } from '../../src/slack/reply-metadata.js';
+import { findAnswer } from '../../src/slack/reply/reply-metadata.js';
 import { reply } from '../fakes/anthropic.js';
 import type { FakeSlackApi, Json, RecordedCall, VisibleMessage } from '../fakes/slack-api.js';
 import { TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';

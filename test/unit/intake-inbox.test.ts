@@ -13,7 +13,7 @@ import { createMemoryInbox } from '../../src/intake/memory.js';
 import { createRedisInbox } from '../../src/intake/redis.js';
 import { createSqliteInbox } from '../../src/intake/sqlite.js';
 import type { Inbox } from '../../src/intake/types.js';
-import type { Question } from '../../src/slack/question.js';
+import type { Question } from '../../src/slack/intake/question.js';
 import { deleteKeysWith, REDIS_URL, runId } from '../helpers/replica-redis.js';
 
 const TTL = { claimTtlMs: 60_000, engagedTtlMs: 60_000 };

@@ -7,7 +7,7 @@ import { createAcksInFlight } from '../../src/intake/acks-in-flight.js';
 import { createMemoryInbox } from '../../src/intake/memory.js';
 import { createWorkers, MAX_ACK_YIELD_MS } from '../../src/intake/workers.js';
 import { createLogger } from '../../src/log.js';
-import type { Question } from '../../src/slack/question.js';
+import type { Question } from '../../src/slack/intake/question.js';
 
 const question: Question = { teamId: 'T1', channel: 'C1', ts: '1700000000.000001', threadTs: '1700000000.000001', userId: 'U1', text: 'hi', isDirect: false, key: 'T1:C1:1700000000.000001' };
 

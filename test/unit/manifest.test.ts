@@ -31,7 +31,7 @@ describe('manifest.yml', () => {
   });
 
   it('lists every /mcp subcommand in the usage hint', () => {
-    const listener = readFileSync(path.join(root, 'src/slack/listeners/overview.ts'), 'utf8');
+    const listener = readFileSync(path.join(root, 'src/slack/home/listeners.ts'), 'utf8');
     const verbs = [...listener.matchAll(/verb === '([a-z]+)'/g)].map((m) => m[1] ?? '');
     assert.ok(verbs.length >= 5, `found the subcommands: ${verbs.join(', ')}`);
     const hint = /usage_hint: "([^"]*)"/.exec(manifest)?.[1] ?? '';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PlatformError, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
-import { checkSlack, refusedProblem } from '../../src/slack/slack-check.js';
+import { checkSlack, refusedProblem } from '../../src/slack/web/slack-check.js';
 
 const BOT = 'xoxb-check-bot-token';
 const APP = 'xapp-1-check-app-token';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ElicitationField } from '../../src/mcp/types.js';
-import { formBlocks } from '../../src/slack/elicitation.js';
+import { formBlocks } from '../../src/slack/questions/elicitation.js';
 import { MESSAGE_LIST_LIMITS, validateBlocks } from '../fakes/slack-blocks.js';
 
 const record = (fields: ElicitationField[]) => ({ id: '0f8fad5b-d9cb-469f-a165-70867728950e', askedBy: 'U1', server: 'forms', fields });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElicitationField } from '../../src/mcp/types.js';
-import { readForm } from '../../src/slack/elicitation.js';
+import { readForm } from '../../src/slack/questions/elicitation.js';
 
 const fields: ElicitationField[] = [
   { name: 'email', title: 'Email', required: true, type: 'string', format: 'email' },

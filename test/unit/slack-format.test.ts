@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { escapeMrkdwn, formatDuration, markdownToMrkdwn, shortArgs } from '../../src/slack/format.js';
+import { escapeMrkdwn, formatDuration, markdownToMrkdwn, shortArgs } from '../../src/slack/reply/format.js';
 
 describe('markdownToMrkdwn', () => {
   test('emphasis, strike and links', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { neutralizeMentions, WORD_JOINER } from '../../src/slack/mentions.js';
+import { neutralizeMentions, WORD_JOINER } from '../../src/slack/reply/mentions.js';
 
 const J = WORD_JOINER;
 /** What people see: the joiner is invisible. */

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServerStatus, ToolDefinition } from '../../src/mcp/types.js';
 import { feedbackBlocks } from '../../src/slack/answer.js';
-import { approvalBlocks, samplingHeadline } from '../../src/slack/approvals.js';
-import { overviewBlocks } from '../../src/slack/overview.js';
-import { RECENT_THREADS_KEPT } from '../../src/slack/recent-threads.js';
-import { usageBlock } from '../../src/slack/usage.js';
+import { approvalBlocks, samplingHeadline } from '../../src/slack/questions/approvals.js';
+import { overviewBlocks } from '../../src/slack/home/overview.js';
+import { RECENT_THREADS_KEPT } from '../../src/slack/home/recent-threads.js';
+import { usageBlock } from '../../src/slack/reply/usage.js';
 import { MESSAGE_LIST_LIMITS, VIEW_LIST_LIMITS, validateBlocks } from '../fakes/slack-blocks.js';
 
 const accepted = (blocks: unknown[], surface: 'message' | 'home' = 'message') =>

@@ -1,7 +1,7 @@
-// Which Slack events are questions for the bot (src/slack/question.ts).
+// Which Slack events are questions for the bot (src/slack/intake/question.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classify, type IncomingEvent } from '../../src/slack/question.js';
+import { classify, type IncomingEvent } from '../../src/slack/intake/question.js';
 
 const context = { botUserId: 'UBOT', teamId: 'T1' };
 const base: IncomingEvent = { type: 'message', channel: 'C1', channel_type: 'channel', user: 'U1', text: 'hello', ts: '10.0' };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
-import { findAnswer, findPart, questionId, replyMetadata } from '../../src/slack/reply-metadata.js';
+import { findAnswer, findPart, questionId, replyMetadata } from '../../src/slack/reply/reply-metadata.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 
 const CHANNEL = 'C0LOOKUP1';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
-import { outcomeUnknown, platformError, slackClientOptions } from '../../src/slack/slack-retries.js';
+import { outcomeUnknown, platformError, slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 
 const CHANNEL = 'C0RETRY01';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cutForLimit, openFenceAt, splitMarkdown } from '../../src/slack/split.js';
+import { cutForLimit, openFenceAt, splitMarkdown } from '../../src/slack/reply/split.js';
 
 /** A small seeded PRNG (mulberry32), so generated cases are the same on every run. */
 function random(seed: number): () => number {

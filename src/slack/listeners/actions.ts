@@ -1,8 +1,8 @@
 // Feedback buttons under answers: acknowledged, and logged with the conversation key.
 import type { App, BlockAction } from '@slack/bolt';
 import type { Logger } from '../../log.js';
-import { clickPlace } from '../click.js';
-import { conversationKey } from '../question.js';
+import { clickPlace } from '../questions/click.js';
+import { conversationKey } from '../intake/question.js';
 
 export function registerActionListeners(app: App, deps: { feedbackActionId: string; logger: Logger }): void {
   app.action<BlockAction>(deps.feedbackActionId, async ({ ack, body, action }) => {

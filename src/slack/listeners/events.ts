@@ -1,12 +1,12 @@
 // app_mention and message events -> questions in the inbox. This is the ack path (see
-// ../deferred-ack.ts): Slack is acked when these listeners end, so they only classify and accept
+// ../intake/deferred-ack.ts): Slack is acked when these listeners end, so they only classify and accept
 // (claim + append, one atomic step). Everything that is not a question for the bot is dropped here
 // with a debug line saying why.
 import type { App, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { Answerer } from '../answer.js';
-import { IntakeUnavailableError } from '../deferred-ack.js';
-import { classify, type Question } from '../question.js';
+import { IntakeUnavailableError } from '../intake/deferred-ack.js';
+import { classify, type Question } from '../intake/question.js';
 
 const STORE_AWAY = ':warning: I cannot reach my store right now, so I cannot answer; please ask again in a minute.';
 

@@ -5,13 +5,13 @@
 // the click is refused with a clear message and nothing runs.
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
-import type { Logger } from '../log.js';
-import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../policy/index.js';
-import type { Store } from '../store.js';
+import type { Logger } from '../../log.js';
+import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../../policy/index.js';
+import type { Store } from '../../store.js';
 import { clickPlace, tellClicker } from './click.js';
 import { createPendingBoard } from './pending.js';
-import { postOnce } from './post-once.js';
-import { questionId } from './reply-metadata.js';
+import { postOnce } from '../reply/post-once.js';
+import { questionId } from '../reply/reply-metadata.js';
 
 
 export interface ApprovalRecord {

@@ -1,8 +1,8 @@
 // The servers' prompts and resources in Slack, through /mcp: `prompts` lists the prompts, `prompt
 // server/name key=value ...` runs one (a new thread in the channel, answered like a question), and
 // `resources` lists what can be attached to a question with `resource:<uri>`.
-import type { PromptInfo, PromptResult, ResourceInfo } from '../mcp/types.js';
-import { escapeMrkdwn } from './format.js';
+import type { PromptInfo, PromptResult, ResourceInfo } from '../../mcp/types.js';
+import { escapeMrkdwn } from '../reply/format.js';
 
 export interface PromptCatalog {
   listPrompts(): Promise<PromptInfo[]>;

@@ -1,7 +1,7 @@
 // Bolt and its WebClient log through our structured logger, so their lines are JSON too and pass the
 // same secret filter.
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 
 export function boltLogger(logger: Logger, level: LogLevel = LogLevel.INFO): BoltLogger {
   let current = level;

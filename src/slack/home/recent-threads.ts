@@ -1,7 +1,7 @@
 // Each person's recent threads with the bot (for the App Home and /mcp), newest first, with a short
 // title taken from the question. Kept in the store with the history's TTL.
-import type { Store } from '../store.js';
-import type { Question } from './question.js';
+import type { Store } from '../../store.js';
+import type { Question } from '../intake/question.js';
 
 export interface RecentThread {
   key: string;

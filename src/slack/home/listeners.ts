@@ -5,10 +5,10 @@
 // button next to each recent thread (Home tab and /mcp) or `/mcp forget <link to the thread>`.
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
-import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from '../overview.js';
-import { conversationKey } from '../question.js';
-import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from '../prompts.js';
-import type { RecentThreads } from '../recent-threads.js';
+import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
+import { conversationKey } from '../intake/question.js';
+import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
+import type { RecentThreads } from './recent-threads.js';
 
 export interface OverviewDeps {
   command: string;

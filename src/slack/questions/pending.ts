@@ -3,7 +3,7 @@
 // turn finds it by polling. The waiter keeps a heartbeat under a key of its own (it never rewrites
 // what a click writes); a question whose heartbeat is stale has nobody waiting any more (the bot
 // restarted or died), and a click on it is told so instead of pretending something will happen.
-import type { Store } from '../store.js';
+import type { Store } from '../../store.js';
 
 export type AnswerResult = 'taken' | 'answered-already' | 'nobody-waiting';
 

@@ -12,7 +12,7 @@
 // (the inbox is out of reach), app.error rethrows it and no ack is sent: the HTTP receiver answers
 // 500, Socket Mode leaves the envelope unacked, and Slack sends the event again later.
 import type { App, Receiver } from '@slack/bolt';
-import type { AcksInFlight } from '../intake/acks-in-flight.js';
+import type { AcksInFlight } from '../../intake/acks-in-flight.js';
 
 /** The event types whose listeners append to the inbox. Everything else is acked as Bolt does. */
 export const INBOX_EVENTS = new Set(['app_mention', 'message']);

@@ -2,7 +2,7 @@
 // can): the `text` of a message whose body is in blocks, which notifications and screen readers
 // show, and other mrkdwn fields. Also the short forms used in tool notes: arguments and durations.
 
-import { isPlainObject } from '../plain-object.js';
+import { isPlainObject } from '../../plain-object.js';
 
 /**
  * Markdown -> Slack mrkdwn. **bold** -> *bold*, *italic* / _italic_ -> _italic_, ~~strike~~ ->

@@ -7,7 +7,7 @@
 // (UnrecoverableSocketModeStartError). An unknown code counts as a refusal: exiting with the code
 // named beats waiting forever on a token that will never work.
 import { webApi } from '@slack/bolt';
-import type { SlackConfig } from '../config.js';
+import type { SlackConfig } from '../../config.js';
 
 export const SLACK_API_URL = 'https://slack.com/api/';
 

@@ -13,10 +13,10 @@
 // updates only, or a lost stopStream: sent once more (a task update replaces the task of its id; a
 // second stop that finds the stream stopped means the first landed). Posts go through postOnce.
 import type { types, webApi } from '@slack/bolt';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { postOnce, type PostContent } from './post-once.js';
 import { questionId, replyMetadata, threadMessages, unkeyedBotMessage, type ReplyKey } from './reply-metadata.js';
-import { outcomeUnknown, platformError } from './slack-retries.js';
+import { outcomeUnknown, platformError } from '../web/slack-retries.js';
 import { cutForLimit, openFenceAt } from './split.js';
 import { markdownToMrkdwn } from './format.js';
 

@@ -1,9 +1,9 @@
 // Token use per turn and per thread: kept in the store beside the history, logged with every turn,
 // and shown to people as one quiet context line under the answer.
 import type { types } from '@slack/bolt';
-import type { Usage } from '../agent/types.js';
-import { zeroUsage } from '../agent/usage.js';
-import type { Store } from '../store.js';
+import type { Usage } from '../../agent/types.js';
+import { zeroUsage } from '../../agent/usage.js';
+import type { Store } from '../../store.js';
 
 export interface UsageLedger {
   /** The thread's totals so far (zeros for a new thread). */

@@ -3,9 +3,9 @@
 // refuses a token. Once running, the last answer is remembered for /healthz and asked again when it
 // is old: every few seconds while Slack is unreachable or refusing, every minute while it is fine.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { SlackConfig } from '../config.js';
+import { ConfigError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { SlackConfig } from '../../config.js';
 import { checkSlack, refusedProblem, type SlackIdentity, type SlackStatus } from './slack-check.js';
 
 export interface WaitOptions {

@@ -1,8 +1,8 @@
 // Renders one turn's agent events into a Slack thread: tool calls as task notes that update live,
 // the answer streamed as it arrives, then feedback buttons. Slack calls run one after another on a
 // chain of their own, so the agent never waits for Slack and the thread shows events in order.
-import type { AgentEvent, AgentSink, Usage } from '../agent/types.js';
-import type { Logger } from '../log.js';
+import type { AgentEvent, AgentSink, Usage } from '../../agent/types.js';
+import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { neutralizeMentions } from './mentions.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';

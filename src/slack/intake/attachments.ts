@@ -1,7 +1,7 @@
 // Attaching a server's resource to a question: `resource:<uri>` anywhere in the text (Slack may
 // wrap a URI in <...>) reads that resource and adds its text to the question, so Claude sees it.
 // Only servers the policy allows in the conversation are read; images are described in words.
-import type { ResourceContent } from '../mcp/types.js';
+import type { ResourceContent } from '../../mcp/types.js';
 
 export interface ResourceReader {
   readResource(uri: string): Promise<ResourceContent>;

@@ -5,17 +5,17 @@
 // the pending board (the store), like approvals, so any replica may receive the click.
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
-import type { Logger } from '../log.js';
-import { checkElicitationContent } from '../mcp/index.js';
-import type { ElicitationField, ElicitationHandler, ElicitationResponse, ElicitationValue } from '../mcp/types.js';
-import type { Store } from '../store.js';
+import type { Logger } from '../../log.js';
+import { checkElicitationContent } from '../../mcp/index.js';
+import type { ElicitationField, ElicitationHandler, ElicitationResponse, ElicitationValue } from '../../mcp/types.js';
+import type { Store } from '../../store.js';
 import { slackContextOf } from './call-context.js';
-import { escapeMrkdwn } from './format.js';
+import { escapeMrkdwn } from '../reply/format.js';
 import { clickPlace, tellClicker } from './click.js';
 import { dateDefault, fieldBlockId, numberInputLimits, textInputLimits } from './form-fields.js';
 import { createPendingBoard } from './pending.js';
-import { postOnce } from './post-once.js';
-import { questionId } from './reply-metadata.js';
+import { postOnce } from '../reply/post-once.js';
+import { questionId } from '../reply/reply-metadata.js';
 
 export const ELICIT_SEND = 'elicit_send';
 export const ELICIT_OPEN = 'elicit_open';

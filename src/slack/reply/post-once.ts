@@ -3,9 +3,9 @@
 // the thread is read for that key before the post is sent again. When the thread cannot be read
 // either, the post fails rather than risk showing twice.
 import type { types, webApi } from '@slack/bolt';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../log.js';
 import { findPart, replyMetadata, type ReplyKey } from './reply-metadata.js';
-import { outcomeUnknown } from './slack-retries.js';
+import { outcomeUnknown } from '../web/slack-retries.js';
 
 export type PostContent = { text: string; blocks?: (types.KnownBlock | types.Block)[] } | { markdown_text: string };
 

@@ -6,7 +6,7 @@
 // So the WebClient here resends only after a 429 (it has waited Retry-After by then: Slack did not
 // carry the call out), and a small transport below it resends the calls that give the same result
 // when sent twice. A post whose outcome is unknown is left to the caller, who looks in the thread
-// first (post-once.ts, reply-writer.ts).
+// first (reply/post-once.ts, reply/reply-writer.ts).
 import { webApi } from '@slack/bolt';
 
 /** Longest wait for one Slack Web API answer; past it the outcome of the call is unknown. */

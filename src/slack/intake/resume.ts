@@ -5,7 +5,7 @@
 // (by the question's id in message metadata, reply-metadata.ts): an answer it finished is only
 // marked done, and a partial one is said to be interrupted rather than left looking finished.
 import type { Question } from './question.js';
-import type { AnswerState } from './reply-metadata.js';
+import type { AnswerState } from '../reply/reply-metadata.js';
 
 /** Attempts that may be interrupted before the thread is told the bot gives up. */
 export const MAX_ATTEMPTS = 3;

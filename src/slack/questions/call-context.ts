@@ -2,7 +2,7 @@
 // Claude) reaches the right person in the right thread. The hub carries it untouched
 // (ToolCallOptions.context) and hands it back to the question handlers.
 import type { webApi } from '@slack/bolt';
-import type { ToolCallOptions, ToolProvider } from '../mcp/types.js';
+import type { ToolCallOptions, ToolProvider } from '../../mcp/types.js';
 
 export interface SlackCallContext {
   kind: 'slack';

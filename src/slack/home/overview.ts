@@ -2,8 +2,8 @@
 // those that need approval), and the person's recent threads with a button to forget each.
 // Pure: it builds Block Kit from plain data.
 import type { types } from '@slack/bolt';
-import type { ServerStatus, ToolDefinition } from '../mcp/types.js';
-import { escapeMrkdwn } from './format.js';
+import type { ServerStatus, ToolDefinition } from '../../mcp/types.js';
+import { escapeMrkdwn } from '../reply/format.js';
 import type { RecentThread } from './recent-threads.js';
 
 export const FORGET_ACTION_ID = 'forget_thread';

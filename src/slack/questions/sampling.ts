@@ -1,9 +1,9 @@
 // A server asks to use Claude (MCP sampling) during a tool call: the person who asked approves it
 // like a tool call (server and the messages it sends), then Claude answers within a token cap.
 // Without a person to ask, or without approval, the server gets an error and nothing is spent.
-import type { Sampler } from '../agent/sampler.js';
-import type { SamplingHandler } from '../mcp/types.js';
-import type { Logger } from '../log.js';
+import type { Sampler } from '../../agent/sampler.js';
+import type { SamplingHandler } from '../../mcp/types.js';
+import type { Logger } from '../../log.js';
 import { samplingHeadline, type Approvals } from './approvals.js';
 import { slackContextOf } from './call-context.js';
 
