@@ -1,11 +1,10 @@
 // The history store: one Keyv from STORE_URL. sqlite://path (default; the file and its folder are
-// created on first use), redis://host:port, memory://. Callers namespace their keys.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+// created on first use, readable by the bot's user only), redis://host:port, memory://. Callers namespace their keys.
 import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { ConfigError } from './errors.js';
+import { ensurePrivateFile } from './private-file.js';
 
 export type Store = Keyv;
 
@@ -32,7 +31,7 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
   // shortened one over it.
   if (parsed.kind === 'memory') return new Keyv({ namespace, throwOnErrors: true });
   if (parsed.kind === 'sqlite') {
-    mkdirSync(path.dirname(path.resolve(parsed.file)), { recursive: true });
+    ensurePrivateFile(parsed.file);
     const sqlite = new KeyvSqlite({ uri: `sqlite://${parsed.file}`, busyTimeout: 5000 });
     // Write-ahead logging with NORMAL sync: a write no longer waits for the disk (0.05 ms instead of
     // 1-10 ms here), and a crash can lose at most the last transactions, never corrupt the file.

@@ -9,6 +9,7 @@
 // both sides stood still until Keyv's busy timeout (5 s) failed its writes: measured in the
 // 500-mention burst, acks waited 5-20 s. `atomically` runs a whole transaction as one call.
 import sqlite3 from 'sqlite3';
+import { ensurePrivateFile } from '../private-file.js';
 
 export type SqlValue = string | number | null;
 
@@ -30,6 +31,7 @@ export interface SqliteDb {
 }
 
 export async function openSqlite(file: string, busyTimeoutMs = 5000): Promise<SqliteDb> {
+  ensurePrivateFile(file);
   const db = await new Promise<sqlite3.Database>((resolve, reject) => {
     const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
   });
