@@ -1,6 +1,6 @@
 // One tool catalog across all servers, in the shape Claude's tools parameter takes, plus the exact map
 // from each namespaced name back to its server and tool.
-import { assignToolNames, type ToolRef } from './names.js';
+import { acceptableToolName, assignToolNames, type ToolRef } from './names.js';
 import type { McpTool } from './session.js';
 import type { ToolDefinition } from './types.js';
 
@@ -18,6 +18,8 @@ export interface Catalog {
   index: Map<string, ToolRef>;
   /** Names that clashed and were given a longer hash (worth a warning). */
   clashes: string[];
+  /** Tools left out because their own name is empty or too long (acceptableToolName), with its length. */
+  refused: { server: string; length: number }[];
 }
 
 export function toDefinition(name: string, server: string, tool: McpTool): ToolDefinition {
@@ -43,8 +45,13 @@ export function toDefinition(name: string, server: string, tool: McpTool): ToolD
 export function buildCatalog(servers: ServerTools[]): Catalog {
   const refs: ToolRef[] = [];
   const byRef = new Map<string, { tool: McpTool; available: boolean }>();
+  const refused: Catalog['refused'] = [];
   for (const { server, tools, available } of servers) {
     for (const tool of tools) {
+      if (!acceptableToolName(tool.name)) {
+        refused.push({ server, length: tool.name.length });
+        continue;
+      }
       const key = `${server}\u0000${tool.name}`;
       // A server listing the same name twice: the first one wins, as the server would route it.
       if (byRef.has(key)) continue;
@@ -58,5 +65,5 @@ export function buildCatalog(servers: ServerTools[]): Catalog {
     const entry = byRef.get(`${ref.server}\u0000${ref.tool}`);
     if (entry?.available) tools.push(toDefinition(name, ref.server, entry.tool));
   }
-  return { tools, index: names, clashes };
+  return { tools, index: names, clashes, refused };
 }

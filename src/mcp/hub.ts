@@ -73,7 +73,7 @@ const DEFAULT_CLIENT_INFO = { name: 'slack-mcp-claude-bot', version: '0.1.0' };
 export class McpHub implements ToolProvider {
   private readonly connections = new Map<string, ServerConnection>();
   private readonly listeners = new Set<CatalogListener>();
-  private catalog: Catalog = { tools: [], index: new Map(), clashes: [] };
+  private catalog: Catalog = { tools: [], index: new Map(), clashes: [], refused: [] };
   private catalogKey = '';
   private readonly callTimeoutMs: number;
   private readonly log: Logger;
@@ -242,6 +242,12 @@ export class McpHub implements ToolProvider {
     );
     for (const name of catalog.clashes) {
       if (!this.catalog.clashes.includes(name)) this.log.warn('two tools map to the same name; one got a longer suffix', { name });
+    }
+    // Once per change, not per rebuild; the name itself is not logged (it may be any size).
+    const refusedKey = (r: Catalog['refused'][number]) => `${r.server}\u0000${r.length}`;
+    const known = new Set(this.catalog.refused.map(refusedKey));
+    for (const refused of catalog.refused) {
+      if (!known.has(refusedKey(refused))) this.log.warn('a tool name is empty or longer than MCP allows (128); the tool is not offered', { server: refused.server, nameLength: refused.length });
     }
     this.catalog = catalog;
     const key = JSON.stringify(catalog.tools);

@@ -5,8 +5,22 @@
 // stored in conversation history and must still resolve after a restart).
 import { createHash } from 'node:crypto';
 
+// The Messages API's rule for a tool's name (docs.anthropic.com, "Tool use": name must match
+// ^[a-zA-Z0-9_-]{1,64}$; the fake Anthropic enforces the same).
 export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 export const MAX_TOOL_NAME = 64;
+/**
+ * The longest tool name we take from a server: the MCP spec (2025-11-25, server/tools, "Tool names":
+ * "SHOULD be between 1 and 128 characters in length (inclusive)"). Names up to this are shortened
+ * with a hash to fit the Messages API; a longer (or empty) one is refused: nothing honest needs it, and
+ * a megabyte of name would otherwise be hashed, logged and shown on every catalog rebuild.
+ */
+export const MAX_SERVER_TOOL_NAME = 128;
+
+/** Whether a server's own tool name is one we offer at all (see MAX_SERVER_TOOL_NAME). */
+export function acceptableToolName(tool: string): boolean {
+  return tool.length >= 1 && tool.length <= MAX_SERVER_TOOL_NAME;
+}
 export const SEPARATOR = '__';
 
 // A server prefix never contains "__" and never ends with "_": then the first "__" in a namespaced

@@ -102,6 +102,18 @@ describe('McpHub supervision (fake sessions)', () => {
     await hub.close();
   });
 
+  it('leaves out a tool whose name is longer than MCP allows, with one warning per change', async () => {
+    const fakes = new FakeServers();
+    fakes.tools.set('a', [tool('ping'), tool('n'.repeat(5000))]);
+    const log: LogEntry[] = [];
+    const hub = await startHub(fakes, ['a'], {}, log);
+    assert.deepEqual(hub.listTools().map((t) => t.name), ['a__ping']);
+    const warnings = log.filter((e) => e.level === 'warn' && /longer than MCP allows/.test(e.msg));
+    assert.deepEqual(warnings.map((e) => e.fields), [{ server: 'a', nameLength: 5000 }]);
+    assert.ok(!JSON.stringify(log).includes('n'.repeat(200)), 'the name itself is not logged');
+    await hub.close();
+  });
+
   it('rejects two servers with the same name', async () => {
     await assert.rejects(startHub(new FakeServers(), ['a', 'a']), (err: unknown) => err instanceof ConfigError && /configured twice/.test(err.message));
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { buildCatalog } from '../../src/mcp/catalog.js';
 import { assignToolNames, namespacedToolName, serverPrefix, TOOL_NAME_PATTERN } from '../../src/mcp/names.js';
 
 describe('namespacedToolName', () => {
@@ -99,5 +100,21 @@ describe('assignToolNames', () => {
     assert.ok(other);
     assert.match(other[0], TOOL_NAME_PATTERN);
     assert.notEqual(other[0], shortened);
+  });
+});
+
+describe('buildCatalog: names a server should not send', () => {
+  const tool = (name: string) => ({ name, inputSchema: { type: 'object' as const } });
+  it('offers a 128-character name (shortened for Claude) and refuses a longer or empty one', () => {
+    const catalog = buildCatalog([{ server: 's', tools: [tool('x'.repeat(128)), tool('y'.repeat(129)), tool('z'.repeat(1_000_000)), tool(''), tool('ok')], available: true }]);
+    assert.equal(catalog.tools.length, 2);
+    assert.deepEqual(catalog.tools.map((t) => t.tool.length), [128, 2]);
+    assert.ok(catalog.tools.every((t) => TOOL_NAME_PATTERN.test(t.name)));
+    assert.deepEqual(catalog.refused, [
+      { server: 's', length: 129 },
+      { server: 's', length: 1_000_000 },
+      { server: 's', length: 0 },
+    ]);
+    assert.equal(catalog.index.size, 2, 'a refused tool cannot be called by a guessed name either');
   });
 });

@@ -152,4 +152,23 @@ describe('matchesGlob', () => {
     assert.equal(matchesGlob('Get_*', 'get_x'), false, 'case-sensitive');
     assert.equal(matchesGlob('read', 'read_file'), false, 'whole names only');
   });
+
+  it('does not let a start and an end overlap, and needs every piece in order', () => {
+    assert.equal(matchesGlob('a*a', 'a'), false);
+    assert.equal(matchesGlob('ab*ba', 'aba'), false);
+    assert.equal(matchesGlob('a*b*c', 'a-c-b'), false);
+    assert.equal(matchesGlob('*x*x*', 'x-x'), true);
+    assert.equal(matchesGlob('**', 'anything'), true);
+    assert.equal(matchesGlob('*.*', 'get.env'), true);
+    assert.equal(matchesGlob('*.*', 'get-env'), false);
+  });
+
+  // A server chooses its tool names: one built to make a pattern's matching take forever must not hold
+  // the bot. A regex ^.*a.*a…b$ backtracks for about n^9 steps on this name (never finishes); the
+  // matcher answers in one pass. The timeout only ends a hung run; nothing here measures time.
+  it('answers a pathological pattern on a long near-miss name', { timeout: 60_000 }, () => {
+    const name = 'a'.repeat(100_000);
+    assert.equal(matchesGlob('*a*a*a*a*a*a*a*a*b', name), false);
+    assert.equal(matchesGlob('*a*a*a*a*a*a*a*a*a', name), true);
+  });
 });
