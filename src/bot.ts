@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
-import { needsApproval, serverAllowed } from './policy/index.js';
+import { needsApproval } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { findAnswer, type AnswerState } from './slack/reply/reply-metadata.js';
@@ -184,7 +184,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     overview: {
       command: SLASH_COMMAND,
       catalog: engine.hub,
-      serverAllowed: (server, where) => serverAllowed(policy, server, where),
+      policy,
       startThread: async ({ client, teamId, channel, userId, intro, question }) => {
         const posted = await client.chat.postMessage({ channel, text: intro });
         const ts = posted.ts ?? '';

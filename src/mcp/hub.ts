@@ -16,6 +16,7 @@ import { ServerConnection } from './connection.js';
 import { convertToolResult, errorResult } from './convert.js';
 import { withDefaults, type RestartPolicy } from './restart-policy.js';
 import * as content from './server-content.js';
+import type { ServerFilter } from './server-content.js';
 import { openSession, type OpenSession } from './session.js';
 import type {
   CallContext,
@@ -186,9 +187,9 @@ export class McpHub implements ToolProvider {
     return [...this.connections.values()].map((c) => c.status());
   }
 
-  /** Prompts of every server that is up and offers them, in config order. Never rejects. */
-  async listPrompts(): Promise<PromptInfo[]> {
-    return this.closed ? [] : content.listPrompts(this.sources());
+  /** Prompts of every server that is up, offers them and is `allowed`, in config order. Never rejects. */
+  async listPrompts(allowed?: ServerFilter): Promise<PromptInfo[]> {
+    return this.closed ? [] : content.listPrompts(content.restrictedTo(this.sources(), allowed));
   }
 
   /** Fills in a prompt; messages come back as text and as Claude content blocks. Rejects with a reason. */
@@ -196,22 +197,23 @@ export class McpHub implements ToolProvider {
     return content.getPrompt(this.sources(), server, name, args);
   }
 
-  /** Resources of every server that is up and offers them, in config order. Never rejects. */
-  async listResources(): Promise<ResourceInfo[]> {
-    return this.closed ? [] : content.listResources(this.sources());
+  /** Resources of every server that is up, offers them and is `allowed`, in config order. Never rejects. */
+  async listResources(allowed?: ServerFilter): Promise<ResourceInfo[]> {
+    return this.closed ? [] : content.listResources(content.restrictedTo(this.sources(), allowed));
   }
 
   /** URI templates for resources that are not listed one by one. Never rejects. */
-  async listResourceTemplates(): Promise<ResourceTemplateInfo[]> {
-    return this.closed ? [] : content.listResourceTemplates(this.sources());
+  async listResourceTemplates(allowed?: ServerFilter): Promise<ResourceTemplateInfo[]> {
+    return this.closed ? [] : content.listResourceTemplates(content.restrictedTo(this.sources(), allowed));
   }
 
   /**
    * Reads a resource from `server`, or from the server that lists it, or from the first that can read
-   * it; converted like a tool result, ready to attach to a question. Rejects with a reason.
+   * it, among the servers `allowed` (the others are not asked at all); converted like a tool result,
+   * ready to attach to a question. Rejects with a reason.
    */
-  async readResource(uri: string, server?: string): Promise<ResourceContent> {
-    return content.readResource(this.sources(), uri, server);
+  async readResource(uri: string, server?: string, allowed?: ServerFilter): Promise<ResourceContent> {
+    return content.readResource(content.restrictedTo(this.sources(), allowed), uri, server);
   }
 
   /** Called with the new catalog whenever it changes (a server's list changed, or it was given up). */

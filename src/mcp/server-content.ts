@@ -14,6 +14,14 @@ export interface ContentSources {
   log: Logger;
 }
 
+/** Which servers may be asked at all (the access policy for one conversation); absent = every one. */
+export type ServerFilter = (server: string) => boolean;
+
+/** Only the servers `allowed` names: the others are neither listed nor called. */
+export function restrictedTo(sources: ContentSources, allowed: ServerFilter | undefined): ContentSources {
+  return allowed === undefined ? sources : { ...sources, connections: sources.connections.filter((c) => allowed(c.name)) };
+}
+
 type Feature = keyof McpSession['offers'];
 
 /** Runs `list` on every live server offering `feature`, in config order; a failing server is skipped. */
@@ -105,7 +113,7 @@ export async function readResource(sources: ContentSources, uri: string, server?
       reasons.push(`${connection.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  if (candidates.length === 0) throw new Error(`no server that offers resources is up, so "${uri}" cannot be read`);
+  if (candidates.length === 0) throw new Error(`no server that offers resources here is up, so "${uri}" cannot be read`);
   throw new Error(`no server could read "${uri}" (${reasons.join('; ')})`);
 }
 

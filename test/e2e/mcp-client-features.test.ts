@@ -321,6 +321,17 @@ describe('McpHub client features with server-everything (stdio)', () => {
 
     await assert.rejects(hub.readResource('demo://resource/nope'), /no server could read "demo:\/\/resource\/nope"/);
   });
+
+  it('asks only the servers a conversation may use: the others are neither listed nor read', async () => {
+    const onlyScoped = (server: string) => server === 'scoped';
+    const listed = await hub.listResources(onlyScoped);
+    assert.ok(listed.length > 0 && listed.every((r) => r.server === 'scoped'));
+    assert.ok((await hub.listPrompts(onlyScoped)).every((p) => p.server === 'scoped'));
+    // Both servers list this resource; "everything" comes first in the config, yet it is not asked.
+    const read = await hub.readResource('demo://resource/static/document/instructions.md', undefined, onlyScoped);
+    assert.equal(read.server, 'scoped');
+    await assert.rejects(hub.readResource('demo://resource/static/document/instructions.md', undefined, () => false), /no server that offers resources here is up/);
+  });
 });
 
 describe('McpHub without client hooks', () => {

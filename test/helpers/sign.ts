@@ -217,6 +217,30 @@ export function postInteraction(url: string, payload: unknown, options: PostOpti
   return postSigned(url, body, 'application/x-www-form-urlencoded', options);
 }
 
+export interface SlashCommandInput {
+  text: string;
+  user: string;
+  channel: string;
+  responseUrl: string;
+  command?: string;
+}
+
+/** POSTs a signed slash command, form-encoded with the fields Slack sends. */
+export function postSlashCommand(url: string, input: SlashCommandInput, options: PostOptions): Promise<Response> {
+  const body = new URLSearchParams({
+    command: input.command ?? '/mcp',
+    text: input.text,
+    user_id: input.user,
+    team_id: DEFAULT_TEAM_ID,
+    channel_id: input.channel,
+    response_url: input.responseUrl,
+    trigger_id: `${Date.now()}.${eventId()}`,
+    api_app_id: DEFAULT_APP_ID,
+    token: 'legacy',
+  }).toString();
+  return postSigned(url, body, 'application/x-www-form-urlencoded', options);
+}
+
 function postSigned(url: string, rawBody: string, contentType: string, options: PostOptions): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': contentType, ...signRequest(options.signingSecret, rawBody, options) };
   if (options.retryNum !== undefined) {

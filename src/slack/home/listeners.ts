@@ -3,8 +3,14 @@
 //
 // Slack does not allow an app's slash commands inside threads, so "forget this thread" is a
 // button next to each recent thread (Home tab and /mcp) or `/mcp forget <link to the thread>`.
+//
+// Every door here applies the access policy as a question would (src/policy/): a person the policy
+// refuses gets only the refusal, and a server not allowed in the conversation is neither listed nor
+// asked. The Home tab counts as the person's direct message with the bot.
 import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import { mayUse, serverAllowed, visibleCatalog, type Conversation, type Policy } from '../../policy/index.js';
+import { escapeMrkdwn } from '../reply/format.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
 import { conversationKey } from '../intake/question.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
@@ -12,9 +18,9 @@ import type { RecentThreads } from './recent-threads.js';
 
 export interface OverviewDeps {
   command: string;
-  /** The servers' prompts and resources, those the policy allows in a channel. */
+  /** The servers' prompts and resources; asked only for the servers the policy allows in a conversation. */
   catalog: PromptCatalog;
-  serverAllowed: (server: string, where: { userId: string; channel: string; isDirect: boolean }) => boolean;
+  policy: Policy;
   /** Starts a thread in the channel with this question, answered like any other. */
   startThread: (input: { client: webApi.WebClient; teamId: string; channel: string; userId: string; intro: string; question: string }) => Promise<void>;
   overview: (teamId: string, userId: string) => Promise<OverviewInput>;
@@ -35,27 +41,32 @@ const HELP = (command: string) =>
 export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
   app.event('app_home_opened', async ({ event, body, client }) => {
     if (event.tab !== 'home') return;
-    const input = await deps.overview(body.team_id, event.user);
-    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: overviewBlocks(input) } });
+    const blocks = await homeBlocks(deps, body.team_id, homeOf(event.user, event.channel));
+    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks } });
   });
 
   app.command(deps.command, async ({ command, ack, respond, client }) => {
     await ack();
     const [verb = '', ...rest] = command.text.trim().split(/\s+/);
-    const where = { userId: command.user_id, channel: command.channel_id, isDirect: command.channel_id.startsWith('D') };
-    const allowed = (item: { server: string }) => deps.serverAllowed(item.server, where);
+    const where: Conversation = { userId: command.user_id, channel: command.channel_id, isDirect: command.channel_id.startsWith('D') };
+    const access = mayUse(deps.policy, where);
+    if (!access.ok) {
+      deps.logger.info('command refused', { user: command.user_id, verb, reason: access.reason });
+      return void (await respond({ response_type: 'ephemeral', text: `:no_entry: ${access.reason}` }));
+    }
+    const allowed = (server: string) => serverAllowed(deps.policy, server, where);
     if (verb === 'prompts') {
-      const prompts = (await deps.catalog.listPrompts()).filter(allowed);
-      return void (await respond({ response_type: 'ephemeral', text: promptList(prompts) }));
+      return void (await respond({ response_type: 'ephemeral', text: promptList(await deps.catalog.listPrompts(allowed)) }));
     }
     if (verb === 'resources') {
-      const resources = (await deps.catalog.listResources()).filter(allowed);
-      return void (await respond({ response_type: 'ephemeral', text: resourceList(resources) }));
+      return void (await respond({ response_type: 'ephemeral', text: resourceList(await deps.catalog.listResources(allowed)) }));
     }
     if (verb === 'prompt') {
       const parsed = parsePromptCommand(rest.join(' '));
       if ('error' in parsed) return void (await respond({ response_type: 'ephemeral', text: parsed.error }));
-      if (!deps.serverAllowed(parsed.server, where)) return void (await respond({ response_type: 'ephemeral', text: `The server ${parsed.server} is not available in this channel.` }));
+      if (!allowed(parsed.server)) {
+        return void (await respond({ response_type: 'ephemeral', text: `The server ${escapeMrkdwn(parsed.server)} is not available in this channel.` }));
+      }
       try {
         const result = await deps.catalog.getPrompt(parsed.server, parsed.name, parsed.args);
         await deps.startThread({
@@ -63,7 +74,8 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
           teamId: command.team_id,
           channel: command.channel_id,
           userId: command.user_id,
-          intro: `:scroll: <@${command.user_id}> ran the prompt \`${parsed.server}/${parsed.name}\`${result.description ? `: ${result.description.slice(0, 200)}` : ''}`,
+          // The server wrote the description: escaped, so it can neither ping nor disguise a link.
+          intro: `:scroll: <@${command.user_id}> ran the prompt \`${escapeMrkdwn(parsed.server)}/${escapeMrkdwn(parsed.name)}\`${result.description ? `: ${escapeMrkdwn(result.description.slice(0, 200))}` : ''}`,
           question: promptQuestion(result),
         });
       } catch (error) {
@@ -72,7 +84,7 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
       return;
     }
     if (verb === '' || verb === 'status') {
-      const input = await deps.overview(command.team_id, command.user_id);
+      const input = await visibleOverview(deps, command.team_id, where);
       return void (await respond({ response_type: 'ephemeral', blocks: overviewBlocks(input), text: 'MCP servers and your recent threads' }));
     }
     if (verb === 'forget') {
@@ -92,12 +104,30 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
     const text = await forgetFor(deps, teamId, body.user.id, action.value ?? '');
     if (body.container.type === 'view') {
       // On the Home tab: show the list without the forgotten thread.
-      const input = await deps.overview(teamId, body.user.id);
-      await client.views.publish({ user_id: body.user.id, view: { type: 'home', blocks: overviewBlocks(input) } });
+      const blocks = await homeBlocks(deps, teamId, homeOf(body.user.id));
+      await client.views.publish({ user_id: body.user.id, view: { type: 'home', blocks } });
     } else {
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     }
   });
+}
+
+/** The Home tab as a conversation: the person's direct message with the bot (its id when Slack gives it). */
+function homeOf(userId: string, channel = ''): Conversation {
+  return { userId, channel, isDirect: true };
+}
+
+/** The overview with only what the policy lets this conversation see. */
+async function visibleOverview(deps: OverviewDeps, teamId: string, where: Conversation): Promise<OverviewInput> {
+  const input = await deps.overview(teamId, where.userId);
+  return { ...input, ...visibleCatalog(deps.policy, where, input) };
+}
+
+/** The Home tab: the overview, or only the refusal for a person the policy refuses. */
+async function homeBlocks(deps: OverviewDeps, teamId: string, where: Conversation): Promise<ReturnType<typeof overviewBlocks>> {
+  const access = mayUse(deps.policy, where);
+  if (!access.ok) return [{ type: 'section', text: { type: 'mrkdwn', text: `:no_entry: ${access.reason}` } }];
+  return overviewBlocks(await visibleOverview(deps, teamId, where));
 }
 
 async function forgetFor(deps: OverviewDeps, teamId: string, userId: string, key: string): Promise<string> {

@@ -4,10 +4,11 @@
 import type { PromptInfo, PromptResult, ResourceInfo } from '../../mcp/types.js';
 import { escapeMrkdwn } from '../reply/format.js';
 
+/** The hub's prompts and resources; the lists ask only the servers `allowed` names (McpHub). */
 export interface PromptCatalog {
-  listPrompts(): Promise<PromptInfo[]>;
+  listPrompts(allowed: (server: string) => boolean): Promise<PromptInfo[]>;
   getPrompt(server: string, name: string, args?: Record<string, string>): Promise<PromptResult>;
-  listResources(): Promise<ResourceInfo[]>;
+  listResources(allowed: (server: string) => boolean): Promise<ResourceInfo[]>;
 }
 
 export function promptList(prompts: PromptInfo[]): string {
