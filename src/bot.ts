@@ -177,7 +177,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     // every replica is, and each still tells people so.
     health: async () => {
       const slackStatus = slackHealth.status();
-      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.status(), turns: await turnsState(inbox, workers) };
+      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.health(), turns: await turnsState(inbox, workers) };
     },
     approvals,
     elicitations,

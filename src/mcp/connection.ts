@@ -6,7 +6,7 @@
 // start is given up at once, since that is nearly always its configuration.
 import type { Logger } from '../log.js';
 import type { RawToolResult } from './convert.js';
-import { urlLabel } from './remote-transport.js';
+import { scrubUrl, urlLabel } from './remote-transport.js';
 import { backoffDelay, type RestartPolicy } from './restart-policy.js';
 import {
   ServerStartError,
@@ -61,6 +61,11 @@ export class ServerConnection {
     this.log = options.logger.child({ server: config.name });
   }
 
+  /** `text` with this server's URL cut to scheme, host and port (remote servers; see urlLabel). */
+  scrub(text: string): string {
+    return this.config.kind === 'remote' ? scrubUrl(text, this.config.url) : text;
+  }
+
   get name(): string {
     return this.config.name;
   }
@@ -106,7 +111,7 @@ export class ServerConnection {
       this.log.info('mcp server up', { tools: this.tools.length, pid: this.session?.pid, transport: this.session?.transport });
     } catch (err) {
       if (this.closed) return;
-      this.lastError = oneLine(err);
+      this.lastError = this.scrub(oneLine(err));
       if (err instanceof ServerStartError && err.retryable) {
         // Left 'down' on purpose: the finally below plans the retry.
         this.state = 'down';
@@ -136,15 +141,21 @@ export class ServerConnection {
    */
   async use<T>(run: (session: McpSession) => Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
     const waitMs = Math.min(this.options.restartWaitMs, timeoutMs);
-    const session = await this.ready(waitMs, signal);
     try {
-      return await run(session);
+      const session = await this.ready(waitMs, signal);
+      try {
+        return await run(session);
+      } catch (err) {
+        // The server had forgotten the session (it restarted) before the request reached it, so it ran
+        // nothing: sending it again on a fresh session is safe, and spares the caller a failure.
+        if (!(err instanceof SessionLostError) || this.closed || signal?.aborted) throw err;
+        this.log.info('mcp session was gone; reconnected and sent the request again', { error: this.scrub(oneLine(err)).slice(0, 200) });
+        return await run(await this.ready(waitMs, signal));
+      }
     } catch (err) {
-      // The server had forgotten the session (it restarted) before the request reached it, so it ran
-      // nothing: sending it again on a fresh session is safe, and spares the caller a failure.
-      if (!(err instanceof SessionLostError) || this.closed || signal?.aborted) throw err;
-      this.log.info('mcp session was gone; reconnected and sent the request again', { error: oneLine(err).slice(0, 200) });
-      return run(await this.ready(waitMs, signal));
+      // Whatever the transport said goes on to Claude, the person and the log: never with the URL's secret.
+      if (err instanceof Error && this.config.kind === 'remote') err.message = this.scrub(err.message);
+      throw err;
     }
   }
 
@@ -179,7 +190,7 @@ export class ServerConnection {
         // Output that is not JSON-RPC (a server printing to stdout) is a real bug worth one warning;
         // the rest (e.g. a progress note arriving just after its result) is routine.
         const malformed = error.name === 'SyntaxError' || error.name === 'ZodError';
-        const fields = { error: oneLine(error).slice(0, 300) };
+        const fields = { error: this.scrub(oneLine(error)).slice(0, 300) };
         if (malformed && !reportedError) this.log.warn('mcp server wrote something that is not an MCP message', fields);
         else this.log.debug('mcp protocol error', fields);
         if (malformed) reportedError = true;
@@ -263,7 +274,7 @@ export class ServerConnection {
       } catch (err) {
         if (this.closed) return;
         this.state = 'down';
-        this.lastError = oneLine(err);
+        this.lastError = this.scrub(oneLine(err));
         this.log.warn('mcp server restart failed', {
           error: this.lastError,
           stderr: err instanceof ServerStartError ? err.diagnostics.slice(-STDERR_LINES) : [],
@@ -310,7 +321,7 @@ export class ServerConnection {
             this.log.info('mcp server tool list changed', { tools: this.tools.length });
             this.options.onChange();
           } catch (err) {
-            if (!this.closed) this.log.warn('could not refresh the tool list', { error: oneLine(err) });
+            if (!this.closed) this.log.warn('could not refresh the tool list', { error: this.scrub(oneLine(err)) });
           }
         } while (this.refreshAgain);
       } finally {

@@ -187,6 +187,14 @@ export class McpHub implements ToolProvider {
     return [...this.connections.values()].map((c) => c.status());
   }
 
+  /**
+   * The status for /healthz, which has no authentication: states, never error text (a server's last
+   * error can carry what its stderr said). The log has the errors.
+   */
+  health(): Omit<ServerStatus, 'lastError'>[] {
+    return this.status().map(({ lastError: _hidden, ...state }) => state);
+  }
+
   /** Prompts of every server that is up, offers them and is `allowed`, in config order. Never rejects. */
   async listPrompts(allowed?: ServerFilter): Promise<PromptInfo[]> {
     return this.closed ? [] : content.listPrompts(content.restrictedTo(this.sources(), allowed));

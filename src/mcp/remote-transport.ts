@@ -12,14 +12,42 @@ import { tapRelatedRequests, type RelatedRequestListener } from './sse-tap.js';
 import type { OpenedTransport } from './transports.js';
 import type { RemoteServerConfig } from './types.js';
 
-/** What a URL may be logged as: no credentials, no query (tokens often travel there). */
+/**
+ * What a remote server's URL may be shown as anywhere (logs, /healthz, App Home, /mcp, errors told to
+ * Claude): scheme, host and port only. Many services put the secret in the path
+ * (https://host/<token>/mcp) or the query, and some in the user info; none of those leave the bot.
+ */
 export function urlLabel(url: string): string {
   try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
+    return new URL(url).origin;
   } catch {
     return '(invalid url)';
   }
+}
+
+/**
+ * `text` (an error message, a line a library wrote) with every form of `url` that could carry its
+ * secret replaced: the whole URL, it without its query, its path and query, its query, its user info.
+ * Longest first, so a part never leaves the rest of a longer form behind.
+ */
+export function scrubUrl(text: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return text.split(url).join('(the url)');
+  }
+  const label = parsed.origin;
+  const secretParts = [parsed.pathname !== '/' ? parsed.pathname + parsed.search : parsed.search, parsed.search, parsed.username, parsed.password];
+  const forms = [
+    [url, label],
+    [parsed.href, label],
+    [`${parsed.origin}${parsed.pathname}`, label],
+    ...secretParts.filter((part) => part.length > 1).map((part) => [part, '/…']),
+  ].sort((a, b) => (b[0]?.length ?? 0) - (a[0]?.length ?? 0));
+  let scrubbed = text;
+  for (const [form = '', replacement = ''] of forms) if (form !== label) scrubbed = scrubbed.split(form).join(replacement);
+  return scrubbed;
 }
 
 export function openRemote(config: RemoteServerConfig, kind: 'http' | 'sse', onRelated: RelatedRequestListener): OpenedTransport {

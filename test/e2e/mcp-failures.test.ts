@@ -43,7 +43,7 @@ describe('McpHub with failing servers', () => {
       // Remote servers come back on their own: it is retried with backoff, not given up.
       assert.equal(status.remote?.state, 'restarting');
       assert.equal(status.remote?.kind, 'remote');
-      assert.equal(status.remote?.lastError, `could not connect to http://127.0.0.1:${port}/mcp: connection refused`);
+      assert.equal(status.remote?.lastError, `could not connect to http://127.0.0.1:${port}: connection refused`);
       assert.equal(status.everything?.kind, 'stdio');
 
       const errors = log.filter((e) => e.level === 'error' && e.msg === 'mcp server failed to start');

@@ -130,7 +130,7 @@ describe('McpHub with server-everything over SSE', () => {
     try {
       const [status] = hub.status();
       assert.equal(status?.state, 'failed');
-      assert.equal(status?.lastError, `http://127.0.0.1:${port}/sse answered HTTP 404; check the entry's "url"`);
+      assert.equal(status?.lastError, `http://127.0.0.1:${port} answered HTTP 404; check the entry's "url"`);
     } finally {
       await hub.close();
     }
@@ -174,7 +174,7 @@ describe('McpHub with headers from the servers file', () => {
     try {
       const [status] = hub.status();
       assert.equal(status?.state, 'failed');
-      assert.match(status?.lastError ?? '', /^http:\/\/127\.0\.0\.1:\d+\/mcp needs authorization \(HTTP 401\); put a token in the entry's "headers"/);
+      assert.match(status?.lastError ?? '', /^http:\/\/127\.0\.0\.1:\d+ needs authorization \(HTTP 401\); put a token in the entry's "headers"/);
       assert.match(status?.lastError ?? '', /interactive OAuth sign-in is not supported/);
     } finally {
       await hub.close();
@@ -194,5 +194,49 @@ describe('McpHub with headers from the servers file', () => {
     } finally {
       await hub.close();
     }
+  });
+});
+
+// Many services put their secret in the URL's path (https://host/<token>/mcp), some in its query or
+// user info: the bot shows a remote server as scheme, host and port only, wherever it shows it.
+describe('a remote server whose URL carries a secret', () => {
+  const SECRETS = ['sk-PATHSECRET', 'QUERYSECRET', 'DEADSECRET', 'USERSECRET', 'PWSECRET'];
+  let fixture: HttpFixture;
+  before(async () => {
+    fixture = await startHttpFixture();
+  });
+  after(() => fixture.close());
+
+  it('never logs, reports or tells Claude the path, query or user info', async () => {
+    const origin = new URL(fixture.url).origin;
+    const dead = await freePort();
+    const log: LogEntry[] = [];
+    const hub = await McpHub.start(
+      [
+        remote('vault', `${origin}/sk-PATHSECRET/mcp?key=QUERYSECRET`),
+        remote('dead', `http://127.0.0.1:${dead}/DEADSECRET/mcp`),
+        remote('creds', `http://USERSECRET:PWSECRET@127.0.0.1:${dead}/mcp`),
+      ],
+      { logger: recordingLogger(log), restart, restartWaitMs: 300 },
+    );
+    const told: string[] = [];
+    try {
+      const ok = await hub.callTool('vault__whoami', {});
+      assert.equal(ok.isError, false, textOf(ok));
+      const status = Object.fromEntries(hub.status().map((s) => [s.name, s]));
+      assert.equal(status.dead?.lastError, `could not connect to http://127.0.0.1:${dead}: connection refused`);
+      await fixture.close();
+      const failed = await hub.callTool('vault__whoami', {});
+      assert.equal(failed.isError, true);
+      told.push(textOf(failed));
+      await assert.rejects(hub.readResource('x://y', 'creds'), (err: Error) => told.push(err.message) > 0 && /creds/.test(err.message));
+      await until(() => hub.status().find((s) => s.name === 'vault')?.state !== 'up', 'vault noticed as down');
+      told.push(JSON.stringify(hub.status()), JSON.stringify(hub.health()));
+    } finally {
+      await hub.close();
+    }
+    const everything = JSON.stringify(log) + told.join('\n');
+    for (const secret of SECRETS) assert.ok(!everything.includes(secret), `${secret} leaked: ${everything.slice(0, 2000)}`);
+    assert.ok(everything.includes(`http://127.0.0.1:${dead}`), 'a server is still named by its scheme, host and port');
   });
 });

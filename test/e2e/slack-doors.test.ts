@@ -11,6 +11,8 @@ import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { EVERYTHING_SERVER, startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { eventEnvelope, nextTs, postSlashCommand } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
+import { startHttpFixture, type HttpFixture } from '../fixtures/mcp/http-fixture.js';
+import { freePort } from '../fixtures/mcp/test-helpers.js';
 
 strictSlack();
 
@@ -18,6 +20,23 @@ const textOf = (request: MessagesRequest | undefined) => JSON.stringify(request?
 const DOC_URI = 'demo://resource/static/document/features.md';
 /** What the broken server prints before it dies: stands for a path or a token in a server's stderr. */
 const LEAK = 'cannot open /srv/secret-vault/key-4711';
+
+async function slash(h: Harness, text: string, user: string, channel: string): Promise<string> {
+  h.slack.clearCalls();
+  const response = await postSlashCommand(`${h.url}/slack/events`, { text, user, channel, responseUrl: h.slack.responseUrl('cmd') }, { signingSecret: TEST_SIGNING_SECRET });
+  assert.equal(response.status, 200);
+  const answer = await h.slack.waitFor((c) => c.method === 'response_url', 10_000);
+  return JSON.stringify(answer.body);
+}
+
+async function openHome(h: Harness, user: string): Promise<string> {
+  const opened = eventEnvelope('app_mention', { channel: `D${user}`, user, text: '' });
+  const at = nextTs();
+  opened.event = { type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: at, ts: at };
+  assert.equal((await h.send(opened)).status, 200);
+  await h.slack.waitUntil(() => h.slack.homeView(user) !== undefined, 10_000);
+  return JSON.stringify(h.slack.homeView(user));
+}
 
 describe('slack: every door applies the policy', () => {
   let h: Harness;
@@ -43,17 +62,9 @@ describe('slack: every door applies the policy', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function slash(text: string, user: string, channel: string): Promise<string> {
-    h.slack.clearCalls();
-    const response = await postSlashCommand(`${h.url}/slack/events`, { text, user, channel, responseUrl: h.slack.responseUrl('cmd') }, { signingSecret: TEST_SIGNING_SECRET });
-    assert.equal(response.status, 200);
-    const answer = await h.slack.waitFor((c) => c.method === 'response_url', 10_000);
-    return JSON.stringify(answer.body);
-  }
-
   it('gives a refused person running /mcp prompt only the refusal: no prompt fetched, nothing posted, Claude not asked', async () => {
     const calls = h.anthropic.calls.length;
-    const answer = await slash('prompt everything/args-prompt city=Paris', 'U0BANNED1', 'C0OPEN');
+    const answer = await slash(h, 'prompt everything/args-prompt city=Paris', 'U0BANNED1', 'C0OPEN');
     assert.match(answer, /not on the list of people who may use this bot/);
     assert.doesNotMatch(answer, /Paris|weather/);
     assert.deepEqual(h.slack.calls('chat.postMessage'), [], 'no intro message in the channel');
@@ -62,33 +73,28 @@ describe('slack: every door applies the policy', () => {
 
   it('gives a refused person only the refusal for /mcp, /mcp prompts and /mcp resources', async () => {
     for (const verb of ['', 'prompts', 'resources']) {
-      const answer = await slash(verb, 'U0BANNED1', 'C0OPEN');
+      const answer = await slash(h, verb, 'U0BANNED1', 'C0OPEN');
       assert.match(answer, /not on the list/, verb);
       assert.doesNotMatch(answer, /everything|broken|args-prompt|demo:/, verb);
     }
   });
 
   it('shows a refused person a Home tab with only the refusal', async () => {
-    const opened = eventEnvelope('app_mention', { channel: 'D0BANNED', user: 'U0BANNED1', text: '' });
-    const at = nextTs();
-    opened.event = { type: 'app_home_opened', user: 'U0BANNED1', channel: 'D0BANNED', tab: 'home', event_ts: at, ts: at };
-    assert.equal((await h.send(opened)).status, 200);
-    await h.slack.waitUntil(() => h.slack.homeView('U0BANNED1') !== undefined, 10_000);
-    const view = JSON.stringify(h.slack.homeView('U0BANNED1'));
+    const view = await openHome(h, 'U0BANNED1');
     assert.match(view, /not on the list/);
     assert.doesNotMatch(view, /everything|broken|echo/);
   });
 
   it('neither lists nor runs a server where it is not allowed', async () => {
-    const overview = await slash('', 'U1', 'C0CLOSED');
+    const overview = await slash(h, '', 'U1', 'C0CLOSED');
     assert.doesNotMatch(overview, /everything|`echo`/);
     assert.match(overview, /broken/, 'a server without channel rules is listed');
-    assert.doesNotMatch(await slash('prompts', 'U1', 'C0CLOSED'), /everything|args-prompt/);
-    assert.doesNotMatch(await slash('resources', 'U1', 'C0CLOSED'), /everything|demo:/);
-    assert.match(await slash('prompt everything/args-prompt city=Paris', 'U1', 'C0CLOSED'), /not available in this channel/);
+    assert.doesNotMatch(await slash(h, 'prompts', 'U1', 'C0CLOSED'), /everything|args-prompt/);
+    assert.doesNotMatch(await slash(h, 'resources', 'U1', 'C0CLOSED'), /everything|demo:/);
+    assert.match(await slash(h, 'prompt everything/args-prompt city=Paris', 'U1', 'C0CLOSED'), /not available in this channel/);
     assert.deepEqual(h.slack.calls('chat.postMessage'), []);
     // Where it is allowed, the same person sees it.
-    assert.match(await slash('prompts', 'U1', 'C0OPEN'), /everything\/args-prompt/);
+    assert.match(await slash(h, 'prompts', 'U1', 'C0OPEN'), /everything\/args-prompt/);
   });
 
   it('does not read resource:<uri> from a server that is not allowed in the channel', async () => {
@@ -104,10 +110,58 @@ describe('slack: every door applies the policy', () => {
   });
 
   it("shows a server's error text only to an approver", async () => {
-    const asker = await slash('', 'U1', 'C0OPEN');
+    const asker = await slash(h, '', 'U1', 'C0OPEN');
     assert.match(asker, /broken/);
     assert.doesNotMatch(asker, /secret-vault/);
-    const approver = await slash('', 'U0APPROVER', 'C0OPEN');
+    const approver = await slash(h, '', 'U0APPROVER', 'C0OPEN');
     assert.match(approver, /secret-vault/);
+  });
+});
+
+// Services that put their secret in the URL's path are common: the bot names a remote server by
+// scheme, host and port only, and /healthz (which has no authentication) gives states, not error text.
+describe('slack: a remote server URL with a secret in it', () => {
+  const SECRETS = ['sk-PATHSECRET', 'QUERYSECRET', 'DEADSECRET'];
+  let h: Harness;
+  let fixture: HttpFixture;
+  let dir: string;
+  let dead: number;
+  before(async () => {
+    fixture = await startHttpFixture();
+    dead = await freePort();
+    dir = mkdtempSync(path.join(tmpdir(), 'bot-secret-url-'));
+    const policyFile = path.join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ approvers: ['U0APPROVER'] }));
+    h = await startHarness({
+      servers: {
+        vault: { url: `${new URL(fixture.url).origin}/sk-PATHSECRET/mcp?key=QUERYSECRET` },
+        dead: { url: `http://127.0.0.1:${dead}/DEADSECRET/mcp` },
+      },
+      env: { POLICY_CONFIG: policyFile },
+    });
+  });
+  after(async () => {
+    await h.stop();
+    await fixture.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const leaks = (text: string) => SECRETS.filter((secret) => text.includes(secret));
+
+  it('keeps the secret out of /healthz, which shows states and no error text', async () => {
+    const health = await (await fetch(`${h.url}/healthz`)).text();
+    assert.deepEqual(leaks(health), []);
+    assert.match(health, /"name":"vault","kind":"remote","state":"up"/);
+    assert.doesNotMatch(health, /lastError|connection refused/);
+  });
+
+  it('keeps the secret out of the Home tab, /mcp (also for an approver, who sees the error) and the log', async () => {
+    const home = await openHome(h, 'U1');
+    assert.match(home, /vault/);
+    assert.deepEqual(leaks(home), []);
+    const approver = await slash(h, '', 'U0APPROVER', 'C1');
+    assert.match(approver, new RegExp(`could not connect to http://127\\.0\\.0\\.1:${dead}: connection refused`));
+    assert.deepEqual(leaks(approver), []);
+    assert.deepEqual(leaks(h.logLines.join('\n')), []);
   });
 });

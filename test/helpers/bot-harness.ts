@@ -21,8 +21,8 @@ export const EVERYTHING_SERVER = {
 
 export interface HarnessOptions {
   script?: Script | ReplySpec[];
-  /** mcpServers entries; default server-everything as "everything". */
-  servers?: Record<string, { command: string; args: string[]; env?: Record<string, string> }>;
+  /** mcpServers entries (local, or remote by url); default server-everything as "everything". */
+  servers?: Record<string, { command: string; args: string[]; env?: Record<string, string> } | { url: string; headers?: Record<string, string> }>;
   /** Default a fresh sqlite file in a temporary folder. */
   storeUrl?: string;
   slack?: FakeSlackOptions;

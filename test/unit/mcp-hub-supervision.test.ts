@@ -231,7 +231,7 @@ describe('McpHub supervision (fake sessions)', () => {
     });
     assert.equal(stateOf(hub, 'far'), 'restarting');
     assert.equal(hub.status()[0]?.lastError, 'could not connect: connection refused');
-    assert.ok(log.some((e) => e.level === 'warn' && e.msg === 'mcp server not reachable yet; retrying with backoff' && e.fields.url === 'https://far.example.com/mcp'));
+    assert.ok(log.some((e) => e.level === 'warn' && e.msg === 'mcp server not reachable yet; retrying with backoff' && e.fields.url === 'https://far.example.com'));
     await until(() => (fakes.starts.get('far') ?? 0) >= 3, 'a few retries');
     fakes.unreachable.delete('far');
     await until(() => stateOf(hub, 'far') === 'up', 'it comes up once reachable');
