@@ -126,7 +126,8 @@ export function liveSession({ client, opened, calls, hooks, state }: LiveSession
         );
       } finally {
         timer.stop();
-        call.end();
+        // Aborted (cancelled, timed out): the server never answered and may still be working on it.
+        call.end(!signal.aborted);
         finished.abort();
       }
     },

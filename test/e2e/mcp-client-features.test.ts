@@ -167,7 +167,9 @@ describe('McpHub client features with server-everything (stdio)', () => {
         // The person is looking at the form; then they stop the whole question.
         setTimeout(() => controller.abort(), 50);
       });
-    const result = await hub.callTool('everything__trigger-elicitation-request', {}, { signal: controller.signal });
+    // On "scoped": a cancelled call keeps its server from guessing whose a question is for a while
+    // (see the late-asker tests below), and the tests after this one rely on that guess on "everything".
+    const result = await hub.callTool('scoped__trigger-elicitation-request', {}, { signal: controller.signal });
     assert.equal(result.isError, true);
     assert.match(textOf(result), /cancelled/);
     await until(() => withdrawn, 'the hook’s signal aborts');
@@ -332,6 +334,41 @@ describe('McpHub client features with server-everything (stdio)', () => {
     assert.equal(read.server, 'scoped');
     await assert.rejects(hub.readResource('demo://resource/static/document/instructions.md', undefined, () => false), /no server that offers resources here is up/);
   });
+});
+
+// A server that asks its question after its call was cancelled, while another person's call runs on
+// it: over stdio nothing says whose the question is, and it must not reach the person now calling.
+describe('McpHub and a question that arrives after its call ended (stdio)', () => {
+  for (const mode of ['sample', 'elicit'] as const) {
+    it(`declines a late ${mode === 'sample' ? 'sampling request' : 'form'} of a cancelled call instead of giving it to the call running now`, async () => {
+      const asked: { kind: string; context: unknown }[] = [];
+      // A fresh server each time: its late question comes once.
+      const hub = await McpHub.start([fixture('late', 'late-asker.mjs')], {
+        logger: recordingLogger([]),
+        // As the Slack side does: nobody known to ask means no.
+        onSampling: async (_request, context) => {
+          asked.push({ kind: 'sampling', context });
+          if (context === undefined) throw new Error('Nobody is there to approve this request');
+          return { text: `approved by ${JSON.stringify(context)}`, model: 'm' };
+        },
+        onElicitation: async (_request, context) => {
+          asked.push({ kind: 'elicitation', context });
+          return context === undefined ? { action: 'decline' } : { action: 'accept', content: { name: JSON.stringify(context) } };
+        },
+      });
+      try {
+        const controller = new AbortController();
+        const cancelled = await hub.callTool('late__late-sampler', { mode }, { context: 'alice', signal: controller.signal, onProgress: () => controller.abort() });
+        assert.match(textOf(cancelled), /cancelled/);
+        // Bob's call is the only one in flight when the server asks its question for Alice's call.
+        const bob = await hub.callTool('late__hold', {}, { context: 'bob' });
+        assert.deepEqual(asked, [{ kind: mode === 'sample' ? 'sampling' : 'elicitation', context: undefined }]);
+        assert.match(textOf(bob), mode === 'sample' ? /^refused: .*Nobody is there to approve/ : /^answered: \{"action":"decline"\}/);
+      } finally {
+        await hub.close();
+      }
+    });
+  }
 });
 
 describe('McpHub without client hooks', () => {

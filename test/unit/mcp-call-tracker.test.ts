@@ -34,7 +34,7 @@ describe('CallTracker', () => {
       { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'y' } },
       { jsonrpc: '2.0', method: 'notifications/initialized' },
     ]);
-    call.end();
+    call.end(true);
     t1.stop();
   });
 
@@ -59,11 +59,28 @@ describe('CallTracker', () => {
     assert.equal(scope.context, 'bob', 'linked by the stream');
     scope.release();
 
-    bob.end();
+    bob.end(true);
     calls.relate(103, 2);
-    assert.equal(calls.enterHook(103).context, 'alice', 'a link to a finished call falls back');
-    alice.end();
-    assert.equal(calls.enterHook(104).context, undefined);
+    assert.equal(calls.enterHook(103).context, undefined, "a link to a finished call is nobody's, never the call running now");
+    assert.equal(calls.enterHook(104).context, 'alice', 'unlinked, and no call ended unanswered: the only call in flight');
+    alice.end(true);
+    assert.equal(calls.enterHook(105).context, undefined);
+    for (const t of timers) t.stop();
+  });
+
+  it("does not hand a late question of a cancelled call to the next person's call (stdio, SSE: no link)", () => {
+    let now = 1_000;
+    const calls = new CallTracker({ orphanMs: 60_000, now: () => now });
+    const timers = [timer(), timer(), timer()];
+    const alice = calls.begin({ context: 'alice', timer: timers[0] as IdleTimer });
+    alice.end(false); // cancelled: the server may still be working on it, and ask later
+    const bob = calls.begin({ context: 'bob', timer: timers[1] as IdleTimer });
+    assert.equal(calls.enterHook(200).context, undefined, "it may be alice's late question: not bob's");
+    bob.end(true);
+    now += 60_001; // long after: alice's call is no longer suspected
+    const carol = calls.begin({ context: 'carol', timer: timers[2] as IdleTimer });
+    assert.equal(calls.enterHook(201).context, 'carol');
+    carol.end(true);
     for (const t of timers) t.stop();
   });
 
