@@ -185,9 +185,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       command: SLASH_COMMAND,
       catalog: engine.hub,
       policy,
-      startThread: async ({ client, teamId, channel, userId, intro, question }) => {
-        const posted = await client.chat.postMessage({ channel, text: intro });
-        const ts = posted.ts ?? '';
+      startThread: async ({ teamId, channel, userId, ts, question }) => {
         const thread = { teamId, channel, ts, threadTs: ts, userId, text: question, isDirect: channel.startsWith('D'), key: conversationKey(teamId, channel, ts) };
         await answerer.accept(thread, undefined);
       },

@@ -59,6 +59,18 @@ describe('slack: prompts and resources', () => {
     await h.slack.waitUntil(() => h.slack.messages('C1100', ts).some((m) => m.stream === 'stopped'), 10_000);
   });
 
+  it('posts the message that starts a prompt\'s thread once, even when Slack\'s answer to it is lost', async () => {
+    const before = h.anthropic.calls.length;
+    h.slack.loseResponseNext('chat.postMessage');
+    await slash('prompt everything/simple-prompt');
+    await h.slack.waitUntil(() => h.anthropic.calls.length > before, 10_000);
+    const intros = h.slack.messages('C1100').filter((m) => (m.text ?? '').includes('ran the prompt `everything/simple-prompt`'));
+    assert.equal(intros.length, 1, 'one intro message in the channel');
+    const ts = intros[0]?.ts ?? '';
+    await h.slack.waitUntil(() => h.slack.messages('C1100', ts).some((m) => m.stream === 'stopped'), 10_000);
+    assert.ok(h.slack.calls('chat.postMessage').some((c) => c.lost === true), 'the lost response happened');
+  });
+
   it('lists resources, and attaches one to a question by its URI', async () => {
     h.slack.clearCalls();
     await slash('resources');

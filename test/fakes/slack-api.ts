@@ -729,6 +729,16 @@ export class FakeSlackApi {
       return this.repliesPage(thread, body);
     },
 
+    // Newest first, top-level messages only (replies stay in their threads), like Slack; `limit` up to
+    // 999 (default 100), metadata only with include_all_metadata (docs.slack.dev, conversations.history).
+    'conversations.history': (body) => {
+      const channel = requireString(body, 'channel', 'channel_not_found');
+      const messages = [...this.messagesByKey.values()]
+        .filter((m) => m.channel === channel && !m.deleted && (m.thread_ts === undefined || m.thread_ts === m.ts))
+        .sort((a, b) => compareTs(b.ts, a.ts));
+      return this.repliesPage(messages, { limit: 100, ...body }, 999);
+    },
+
     'users.info': (body) => {
       const id = requireString(body, 'user', 'user_not_found');
       const listed = this.options.users?.[id];
@@ -960,9 +970,9 @@ export class FakeSlackApi {
    * One page of conversations.replies: `limit` messages (Slack's default and maximum 1,000) from the
    * opaque `cursor`, metadata only with `include_all_metadata`, like Slack.
    */
-  private repliesPage(thread: StoredMessage[], body: Json): Json {
-    const limit = body.limit === undefined ? 1000 : Number(body.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new PlatformError('invalid_limit');
+  private repliesPage(thread: StoredMessage[], body: Json, maxLimit = 1000): Json {
+    const limit = body.limit === undefined ? maxLimit : Number(body.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new PlatformError('invalid_limit');
     const cursor = optionalString(body, 'cursor');
     const from = cursor === undefined ? 0 : Number(/^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))?.[1] ?? NaN);
     if (!Number.isInteger(from)) throw new PlatformError('invalid_cursor');

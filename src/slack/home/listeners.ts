@@ -7,10 +7,12 @@
 // Every door here applies the access policy as a question would (src/policy/): a person the policy
 // refuses gets only the refusal, and a server not allowed in the conversation is neither listed nor
 // asked. The Home tab counts as the person's direct message with the bot.
-import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { mayUse, serverAllowed, visibleCatalog, type Conversation, type Policy } from '../../policy/index.js';
 import { escapeMrkdwn } from '../reply/format.js';
+import { postOnce } from '../reply/post-once.js';
+import { questionId } from '../reply/reply-metadata.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
 import { conversationKey } from '../intake/question.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
@@ -21,8 +23,8 @@ export interface OverviewDeps {
   /** The servers' prompts and resources; asked only for the servers the policy allows in a conversation. */
   catalog: PromptCatalog;
   policy: Policy;
-  /** Starts a thread in the channel with this question, answered like any other. */
-  startThread: (input: { client: webApi.WebClient; teamId: string; channel: string; userId: string; intro: string; question: string }) => Promise<void>;
+  /** Answers `question` in the thread under the message `ts` (posted here), like any other question. */
+  startThread: (input: { teamId: string; channel: string; userId: string; ts: string; question: string }) => Promise<void>;
   overview: (teamId: string, userId: string) => Promise<OverviewInput>;
   recent: RecentThreads;
   /** Forgets a conversation's history (and its token totals). */
@@ -69,17 +71,14 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
       }
       try {
         const result = await deps.catalog.getPrompt(parsed.server, parsed.name, parsed.args);
-        await deps.startThread({
-          client,
-          teamId: command.team_id,
-          channel: command.channel_id,
-          userId: command.user_id,
-          // The server wrote the description: escaped, so it can neither ping nor disguise a link.
-          intro: `:scroll: <@${command.user_id}> ran the prompt \`${escapeMrkdwn(parsed.server)}/${escapeMrkdwn(parsed.name)}\`${result.description ? `: ${escapeMrkdwn(result.description.slice(0, 200))}` : ''}`,
-          question: promptQuestion(result),
-        });
+        // The server wrote the description: escaped, so it can neither ping nor disguise a link.
+        const intro = `:scroll: <@${command.user_id}> ran the prompt \`${escapeMrkdwn(parsed.server)}/${escapeMrkdwn(parsed.name)}\`${result.description ? `: ${escapeMrkdwn(result.description.slice(0, 200))}` : ''}`;
+        // Keyed by the command (its trigger_id is unique), so a lost response does not post it twice.
+        const key = { question: questionId(command.channel_id, `prompt:${command.trigger_id}`), part: 'intro' };
+        const ts = await postOnce({ client, channel: command.channel_id }, key, { text: intro }, deps.logger);
+        await deps.startThread({ teamId: command.team_id, channel: command.channel_id, userId: command.user_id, ts, question: promptQuestion(result) });
       } catch (error) {
-        await respond({ response_type: 'ephemeral', text: `That prompt could not be run: ${error instanceof Error ? error.message : String(error)}` });
+        await respond({ response_type: 'ephemeral', text: `That prompt could not be run: ${escapeMrkdwn(error instanceof Error ? error.message : String(error))}` });
       }
       return;
     }

@@ -1,10 +1,11 @@
-// chat.postMessage into a thread, shown once even when a response is lost. The message carries its
-// idempotency key as metadata; when the outcome of a post is unknown (no answer, a timeout, a 5xx),
-// the thread is read for that key before the post is sent again. When the thread cannot be read
-// either, the post fails rather than risk showing twice.
+// chat.postMessage into a thread (or as a new message that starts one), shown once even when a
+// response is lost. The message carries its idempotency key as metadata; when the outcome of a post is
+// unknown (no answer, a timeout, a 5xx), the thread (or the channel's newest messages) is read for that
+// key before the post is sent again. When it cannot be read either, the post fails rather than risk
+// showing twice.
 import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
-import { findPart, replyMetadata, type ReplyKey } from './reply-metadata.js';
+import { findChannelPart, findPart, replyMetadata, type ReplyKey } from './reply-metadata.js';
 import { outcomeUnknown } from '../web/slack-retries.js';
 
 export type PostContent = { text: string; blocks?: (types.KnownBlock | types.Block)[] } | { markdown_text: string };
@@ -12,7 +13,8 @@ export type PostContent = { text: string; blocks?: (types.KnownBlock | types.Blo
 export interface PostTarget {
   client: webApi.WebClient;
   channel: string;
-  threadTs: string;
+  /** The thread to post in; absent: a new message in the channel (one that starts a thread). */
+  threadTs?: string;
 }
 
 /** Posts in all; the second and later only after the thread showed the earlier did not land. */
@@ -23,12 +25,13 @@ export async function postOnce(target: PostTarget, key: ReplyKey, content: PostC
   const { client, channel, threadTs } = target;
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await client.chat.postMessage({ channel, thread_ts: threadTs, ...content, metadata: replyMetadata(key, done) });
+      const response = await client.chat.postMessage({ channel, ...(threadTs === undefined ? {} : { thread_ts: threadTs }), ...content, metadata: replyMetadata(key, done) });
       return response.ts ?? '';
     } catch (error) {
       if (!outcomeUnknown(error) || attempt >= POST_ATTEMPTS) throw error;
       logger.warn('slack post outcome unknown; looking in the thread before posting again', { part: key.part, attempt });
-      const found = await findPart(client, channel, threadTs, key).catch(() => {
+      const lookup = threadTs === undefined ? findChannelPart(client, channel, key) : findPart(client, channel, threadTs, key);
+      const found = await lookup.catch(() => {
         throw error;
       });
       if (found) return found;

@@ -57,6 +57,23 @@ export async function findPart(client: webApi.WebClient, channel: string, thread
   return messages.find((m) => m.key?.question === key.question && m.key.part === key.part)?.ts;
 }
 
+/** Messages a lookup reads in a channel: a post whose answer was lost is among the newest. */
+const RECENT_CHANNEL_MESSAGES = 100;
+
+/**
+ * The ts of a message of the channel itself (not a thread reply) that carries this key, among its
+ * newest messages: conversations.history with include_all_metadata (docs.slack.dev, reference/methods/
+ * conversations.history), for a post that starts a thread.
+ */
+export async function findChannelPart(client: webApi.WebClient, channel: string, key: ReplyKey): Promise<string | undefined> {
+  const page = await client.conversations.history({ channel, include_all_metadata: true, limit: RECENT_CHANNEL_MESSAGES });
+  const match = (page.messages ?? []).find((m) => {
+    const found = keyOf(m.metadata);
+    return found?.question === key.question && found.part === key.part;
+  });
+  return match?.ts;
+}
+
 /**
  * A message a bot posted after `afterTs` that carries no key of ours: a stream still under way
  * (chat.startStream takes no metadata; the key comes with chat.stopStream). The turns of a thread run
