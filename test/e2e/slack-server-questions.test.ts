@@ -2,7 +2,7 @@
 // (elicitation) built from the requested schema, a request to use Claude (sampling) approved like a
 // tool call, and the roots the bot declares. Against server-everything, through the real bot.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -146,5 +146,47 @@ describe('slack: servers asking questions', () => {
     await h.mention({ channel: 'C1003', user: 'U1', text: '<@U0FAKEBOT1> roots?', ts: thread });
     await done('C1003', thread);
     assert.ok(lastResult(h.anthropic.calls.at(-1)).includes(pathToFileURL(rootDir).href));
+  });
+});
+
+// The attacker's side of "whose question is it": a server keeps working on a call that timed out and
+// only then asks to use Claude, while another person's call is the only one running on it (stdio:
+// nothing on the wire says which call a request is for). The question must reach nobody: no approval
+// in the other person's thread, and the server hears no.
+describe('slack: a server question that comes after its call ended', () => {
+  let h: Harness;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'bot-late-'));
+    const policyFile = path.join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ servers: { late: { skipApproval: ['*'] } } }));
+    h = await startHarness({
+      servers: { late: { command: process.execPath, args: [path.resolve('test/fixtures/mcp/late-asker.mjs')] } },
+      // The first call reports progress once, then is silent: it times out after 2 s.
+      env: { POLICY_CONFIG: policyFile, MCP_CALL_TIMEOUT_MS: '2000' },
+      script: (request, i) => {
+        if (request.messages.length > 1) return reply.text(`Tool said: ${lastResult(request).slice(0, 300)}`);
+        const first = JSON.stringify(request.messages[0]?.content ?? '').includes('start the slow job');
+        return reply.tools([first ? { id: `toolu_a${i}`, name: 'late__late-sampler', input: { mode: 'sample' } } : { id: `toolu_b${i}`, name: 'late__hold', input: {} }]);
+      },
+    });
+  });
+  after(async () => {
+    await h.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("never shows a timed-out call's late sampling request in another person's thread", async () => {
+    const alice = nextTs();
+    await h.mention({ channel: 'C2000', user: 'U0ALICE01', text: '<@U0FAKEBOT1> start the slow job', ts: alice });
+    await h.slack.waitUntil(() => h.slack.messages('C2000', alice).some((m) => m.stream === 'stopped'), 30_000);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /timed out/);
+
+    const bob = nextTs();
+    await h.mention({ channel: 'C2001', user: 'U0BOB0001', text: '<@U0FAKEBOT1> hold on', ts: bob });
+    await h.slack.waitUntil(() => h.slack.messages('C2001', bob).some((m) => m.stream === 'stopped'), 30_000);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /refused: .*Nobody is there to approve/);
+    const asked = h.slack.calls('chat.postMessage').filter((c) => String(c.body.text).includes('asks to use Claude'));
+    assert.deepEqual(asked, [], 'no sampling approval anywhere, least of all in Bob’s thread');
   });
 });
