@@ -27,9 +27,14 @@ export function urlLabel(url: string): string {
 
 /**
  * `text` (an error message, a line a library wrote) with every form of `url` that could carry its
- * secret replaced: the whole URL, it without its query, its path and query, its query, its user info.
- * Longest first, so a part never leaves the rest of a longer form behind.
+ * secret replaced: the whole URL, it without its query, its path and query, its query, its long path
+ * segments, its user info.
  */
+/** Path segments at least this long are treated as secrets on their own (API keys, signed tokens). */
+const TOKEN_LIKE = 16;
+/** Shorter user names and passwords are left alone: replacing "me" everywhere would garble the text. */
+const MIN_CREDENTIAL = 4;
+
 export function scrubUrl(text: string, url: string): string {
   let parsed: URL;
   try {
@@ -38,15 +43,20 @@ export function scrubUrl(text: string, url: string): string {
     return text.split(url).join('(the url)');
   }
   const label = parsed.origin;
-  const secretParts = [parsed.pathname !== '/' ? parsed.pathname + parsed.search : parsed.search, parsed.search, parsed.username, parsed.password];
-  const forms = [
+  // A long path segment is token-like: an error may quote it alone.
+  const segments = parsed.pathname.split('/').filter((segment) => segment.length >= TOKEN_LIKE);
+  const credentials = [parsed.username, parsed.password].filter((part) => part.length >= MIN_CREDENTIAL);
+  const pathAndQuery = segments.length > 0 || parsed.search !== '' ? [parsed.pathname + parsed.search] : [];
+  const forms: [string, string][] = [
     [url, label],
     [parsed.href, label],
     [`${parsed.origin}${parsed.pathname}`, label],
-    ...secretParts.filter((part) => part.length > 1).map((part) => [part, '/…']),
-  ].sort((a, b) => (b[0]?.length ?? 0) - (a[0]?.length ?? 0));
+    ...[...pathAndQuery, ...(parsed.search.length > 1 ? [parsed.search] : []), ...segments, ...credentials].map((part): [string, string] => [part, '…']),
+  ];
+  // Longest first, so a part never leaves the rest of a longer form behind.
+  forms.sort((x, y) => y[0].length - x[0].length);
   let scrubbed = text;
-  for (const [form = '', replacement = ''] of forms) if (form !== label) scrubbed = scrubbed.split(form).join(replacement);
+  for (const [form, replacement] of forms) if (form !== label) scrubbed = scrubbed.split(form).join(replacement);
   return scrubbed;
 }
 

@@ -6,6 +6,7 @@ import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { classifyRemote, describeRemoteStart, isSessionLost, worthSseFallback } from '../../src/mcp/remote-errors.js';
+import { scrubUrl, urlLabel } from '../../src/mcp/remote-transport.js';
 
 const fetchFailed = (code: string) => new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) });
 const label = 'https://mcp.example.com/mcp';
@@ -61,5 +62,20 @@ describe('describeRemoteStart', () => {
     assert.deepEqual(describeRemoteStart(fetchFailed('ECONNREFUSED'), label), { retryable: true, message: 'could not connect to https://mcp.example.com/mcp: connection refused' });
     assert.deepEqual(describeRemoteStart(fetchFailed('ENOTFOUND'), label), { retryable: true, message: 'could not find the host of https://mcp.example.com/mcp; check the entry\'s "url"' });
     assert.deepEqual(describeRemoteStart(new McpError(ErrorCode.RequestTimeout, 'Request timed out'), label), { retryable: true, message: 'https://mcp.example.com/mcp did not answer the MCP handshake in time' });
+  });
+});
+
+describe('scrubUrl and urlLabel', () => {
+  const url = 'https://user1:hunter22@mcp.example.com:8443/v1/sk-live-0123456789abcdef/mcp?key=QUERY';
+  it('names a remote server by scheme, host and port only', () => {
+    assert.equal(urlLabel(url), 'https://mcp.example.com:8443');
+    assert.equal(urlLabel('https://mcp.example.com/sk-live-0123456789abcdef/mcp'), 'https://mcp.example.com');
+  });
+  it('takes every form of the secret out of a text, and leaves the rest readable', () => {
+    const text = `POST ${url} failed; path /v1/sk-live-0123456789abcdef/mcp?key=QUERY; token sk-live-0123456789abcdef; ?key=QUERY; user1 hunter22; see /mcp docs`;
+    const scrubbed = scrubUrl(text, url);
+    for (const secret of ['sk-live-0123456789abcdef', 'QUERY', 'user1', 'hunter22']) assert.ok(!scrubbed.includes(secret), `${secret} in ${scrubbed}`);
+    assert.match(scrubbed, /^POST https:\/\/mcp\.example\.com:8443 failed; .* see \/mcp docs$/);
+    assert.equal(scrubUrl('could not reach https://h.example.com/mcp', 'https://h.example.com/mcp'), 'could not reach https://h.example.com');
   });
 });
