@@ -186,7 +186,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       catalog: engine.hub,
       serverAllowed: (server, where) => serverAllowed(policy, server, where),
       startThread: async ({ client, teamId, channel, userId, intro, question }) => {
-        const posted = await client.chat.postMessage({ channel, text: intro });
+        const posted = await client.chat.postMessage({ channel, text: intro, unfurl_links: false, unfurl_media: false });
         const ts = posted.ts ?? '';
         const thread = { teamId, channel, ts, threadTs: ts, userId, text: question, isDirect: channel.startsWith('D'), key: conversationKey(teamId, channel, ts) };
         await answerer.accept(thread, undefined);

@@ -7,6 +7,7 @@ import type { App, BlockAction, ButtonAction, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
 import { conversationKey } from '../intake/question.js';
+import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
 import type { RecentThreads } from './recent-threads.js';
 
@@ -55,7 +56,7 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
     if (verb === 'prompt') {
       const parsed = parsePromptCommand(rest.join(' '));
       if ('error' in parsed) return void (await respond({ response_type: 'ephemeral', text: parsed.error }));
-      if (!deps.serverAllowed(parsed.server, where)) return void (await respond({ response_type: 'ephemeral', text: `The server ${parsed.server} is not available in this channel.` }));
+      if (!deps.serverAllowed(parsed.server, where)) return void (await respond({ response_type: 'ephemeral', text: `The server ${escapeMrkdwn(parsed.server)} is not available in this channel.` }));
       try {
         const result = await deps.catalog.getPrompt(parsed.server, parsed.name, parsed.args);
         await deps.startThread({
@@ -63,11 +64,11 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
           teamId: command.team_id,
           channel: command.channel_id,
           userId: command.user_id,
-          intro: `:scroll: <@${command.user_id}> ran the prompt \`${parsed.server}/${parsed.name}\`${result.description ? `: ${result.description.slice(0, 200)}` : ''}`,
+          intro: `:scroll: <@${command.user_id}> ran the prompt ${inlineCode(`${parsed.server}/${parsed.name}`)}${result.description ? `: ${clippedMrkdwn(result.description, 200)}` : ''}`,
           question: promptQuestion(result),
         });
       } catch (error) {
-        await respond({ response_type: 'ephemeral', text: `That prompt could not be run: ${error instanceof Error ? error.message : String(error)}` });
+        await respond({ response_type: 'ephemeral', text: `That prompt could not be run: ${escapeMrkdwn(error instanceof Error ? error.message : String(error))}` });
       }
       return;
     }

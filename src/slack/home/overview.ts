@@ -3,7 +3,7 @@
 // Pure: it builds Block Kit from plain data.
 import type { types } from '@slack/bolt';
 import type { ServerStatus, ToolDefinition } from '../../mcp/types.js';
-import { escapeMrkdwn } from '../reply/format.js';
+import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import type { RecentThread } from './recent-threads.js';
 
 export const FORGET_ACTION_ID = 'forget_thread';
@@ -31,9 +31,10 @@ export function overviewBlocks(input: OverviewInput): types.KnownBlock[] {
   }
   for (const server of input.servers.slice(0, MAX_SERVER_BLOCKS)) {
     const tools = input.tools.filter((t) => t.server === server.name);
-    const state = `${STATE_ICON[server.state]} *${server.name}* ${server.state}${server.restarts > 0 ? ` (restarted ${server.restarts}×)` : ''}`;
-    const error = server.lastError && server.state !== 'up' ? `\n> ${truncate(server.lastError, 200)}` : '';
-    const list = tools.length > 0 ? '\n' + tools.map((t) => `\`${t.tool}\`${input.needsApproval(t) ? ' :lock:' : ''}`).join(' · ') : '';
+    // Tool names and the last error (a stderr line) come from the server: escaped.
+    const state = `${STATE_ICON[server.state]} *${escapeMrkdwn(server.name)}* ${server.state}${server.restarts > 0 ? ` (restarted ${server.restarts}×)` : ''}`;
+    const error = server.lastError && server.state !== 'up' ? `\n> ${clippedMrkdwn(server.lastError.replace(/\s*\n\s*/g, ' '), 200)}` : '';
+    const list = tools.length > 0 ? '\n' + tools.map((t) => `${inlineCode(t.tool)}${input.needsApproval(t) ? ' :lock:' : ''}`).join(' · ') : '';
     blocks.push(section(truncate(state + error + list, 2900)));
   }
   if (input.tools.some(input.needsApproval)) {
