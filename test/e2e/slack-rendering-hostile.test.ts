@@ -10,21 +10,12 @@ import { reply } from '../fakes/anthropic.js';
 import type { Json } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { eventEnvelope, nextTs, signRequest } from '../helpers/sign.js';
+import { controlSequences } from '../helpers/slack-text.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
 strictSlack();
 
 const HOSTILE = path.resolve('test/fixtures/mcp/hostile-server.mjs');
-
-/**
- * Slack control sequences in text Slack parses (a broadcast, a user or group mention, a link),
- * except the bot's own: a mention of an allowed user, and dates (<!date^…>, which notify no one).
- */
-function controlSequences(text: string, allowedUsers: string[] = []): string[] {
-  return [...text.matchAll(/<(?:![^>]*|@[UW][A-Z0-9]+[^>]*|[a-z][a-z0-9+.-]*:[^>]*)>/gi)]
-    .map((m) => m[0])
-    .filter((token) => !token.startsWith('<!date^') && !allowedUsers.some((user) => token === `<@${user}>`));
-}
 
 describe('slack: what a hostile server writes shows as text', () => {
   let h: Harness;
