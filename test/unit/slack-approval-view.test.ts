@@ -49,7 +49,7 @@ describe('the approval’s view of a call', () => {
 
   test('the modal holds the whole call, escaped, in code blocks', () => {
     const view = fullCallView({ server: 'files', tool: 'write_file', args: { path: '/x', content: '<!here>' + 'z'.repeat(7000) } });
-    const texts = view.blocks.map((b) => (b.type === 'section' && b.text ? b.text.text : ''));
+    const texts = (view.blocks as { text?: { text: string } }[]).map((b) => b.text?.text ?? '');
     assert.match(texts[0] ?? '', /`files\/write_file` with these arguments/);
     const json = texts.slice(1).map((t) => /^```([\s\S]*)```$/.exec(t)?.[1] ?? '').join('');
     assert.equal(json, stableJson({ path: '/x', content: '<!here>' + 'z'.repeat(7000) }).replace('<!here>', '&lt;!here&gt;'));
