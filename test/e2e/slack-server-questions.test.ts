@@ -148,7 +148,7 @@ describe('slack: servers asking questions', () => {
   it('lets a server use Claude only after the person approves, within the token cap', async () => {
     const first = h.anthropic.calls.length;
     next = (request, i) => {
-      if (i === first) return reply.tools([{ id: 'toolu_s', name: 'everything__trigger-sampling-request', input: { prompt: 'say hello', maxTokens: 50000 } }]);
+      if (i === first) return reply.tools([{ id: 'toolu_s', name: 'everything__trigger-sampling-request', input: { prompt: `say hello ${'p'.repeat(800)} THE END`, maxTokens: 50000 } }]);
       if (request.system === 'You are a helpful test server.' || JSON.stringify(request.system ?? '').includes('helpful test server')) return reply.text('Hello from the sampled model.');
       return reply.text(`Tool said: ${lastResult(request).slice(0, 300)}`);
     };
@@ -157,6 +157,12 @@ describe('slack: servers asking questions', () => {
     const approval = await questionMessage('C1002', thread, 'Approval needed');
     assert.match(JSON.stringify(approval.body.blocks), /asks to use Claude/);
     assert.match(JSON.stringify(approval.body.blocks), /say hello/);
+    // The message Claude will read is longer than a line of the approval: its size shows, and the
+    // whole of it is one click away.
+    assert.match(JSON.stringify(approval.body.blocks), /`messages\[0\]\.text`: .*8\d\d characters in all/);
+    await click(approval, 'tool_full_call', 'U1');
+    const opened = await h.slack.waitFor('views.open', 5000);
+    assert.match(JSON.stringify(opened.body.view), /p{800} THE END/);
     const before = h.anthropic.calls.length;
     await click(approval, 'tool_approve', 'U1');
     await done('C1002', thread);
