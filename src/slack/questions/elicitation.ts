@@ -26,6 +26,7 @@ export const ELICIT_OPEN = 'elicit_open';
 export const ELICIT_DECLINE = 'elicit_decline';
 export const ELICIT_CANCEL = 'elicit_cancel';
 const FIELD_ACTION = 'value';
+const RESTARTED = ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.';
 /** A button's url: at most 3,000 characters (docs.slack.dev/reference/block-kit/block-elements/button-element). */
 const MAX_BUTTON_URL = 3000;
 
@@ -145,8 +146,12 @@ export function createElicitations(options: ElicitationsOptions) {
           const result = await board.answer(id, response, user);
           if (result === 'answered-already') return tell('This question was already answered.');
           if (result === 'nobody-waiting') {
+            // A link's private message cannot be edited (chat.update takes no ephemeral message): say it instead.
+            if ((body.container as { is_ephemeral?: unknown }).is_ephemeral === true) {
+              return tell(RESTARTED);
+            }
             if (messageTs && channel) {
-              await client.chat.update({ channel, ts: messageTs, text: ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.', blocks: [] });
+              await client.chat.update({ channel, ts: messageTs, text: RESTARTED, blocks: [] });
             }
           }
         };
