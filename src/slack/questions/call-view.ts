@@ -5,7 +5,7 @@
 // exactly as it will be sent, is one click away (a modal). Pure: it builds Block Kit from data.
 //
 // Limits (docs.slack.dev/reference/block-kit/blocks/section-block: text at most 3,000 characters;
-// docs.slack.dev/reference/views: title and close at most 24 characters, 100 blocks in a modal;
+// docs.slack.dev/reference/views/modal-views: title and close at most 24 characters, 100 blocks;
 // SLACK_NOTES.md: about 13k characters of blocks in one message have failed with msg_blocks_too_long).
 import type { types } from '@slack/bolt';
 import { isPlainObject } from '../../plain-object.js';
