@@ -134,6 +134,18 @@ describe('slack: servers asking questions', () => {
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i, 'the server heard the decline');
   });
 
+  it('declines a URL request it cannot show privately, and says so in the thread without the link', async () => {
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?y=2', message: 'Please sign in' });
+    h.slack.failNext('chat.postEphemeral', { error: 'user_not_in_channel' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1007', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    await done('C1007', thread);
+    const note = h.slack.messages('C1007', thread).find((m) => m.text?.includes('could not be shown'));
+    assert.match(note?.text ?? '', /link could not be shown to <@U1> privately, so it was declined/);
+    assert.ok(!h.slack.calls('chat.postMessage').some((c) => JSON.stringify(c.body).includes('consent?y=2')), 'the link never reaches the thread');
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i);
+  });
+
   it('declines a URL request whose link is too long for a Slack button, and tells the asker', async () => {
     const url = `https://auth.example.com/consent?state=${'s'.repeat(3100)}`;
     toolThenEcho('everything__trigger-url-elicitation', { url, message: 'Please sign in' });

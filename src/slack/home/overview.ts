@@ -34,8 +34,9 @@ export function overviewBlocks(input: OverviewInput): types.KnownBlock[] {
     // Tool names and the last error (a stderr line) come from the server: escaped.
     const state = `${STATE_ICON[server.state]} *${escapeMrkdwn(server.name)}* ${server.state}${server.restarts > 0 ? ` (restarted ${server.restarts}×)` : ''}`;
     const error = server.lastError && server.state !== 'up' ? `\n> ${clippedMrkdwn(server.lastError.replace(/\s*\n\s*/g, ' '), 200)}` : '';
-    const list = tools.length > 0 ? '\n' + tools.map((t) => `${inlineCode(t.tool)}${input.needsApproval(t) ? ' :lock:' : ''}`).join(' · ') : '';
-    blocks.push(section(truncate(state + error + list, 2900)));
+    const names = tools.map((t) => `${inlineCode(t.tool)}${input.needsApproval(t) ? ' :lock:' : ''}`);
+    const list = names.length > 0 ? '\n' + fitList(names, 2900 - state.length - error.length - 1) : '';
+    blocks.push(section(state + error + list));
   }
   if (input.tools.some(input.needsApproval)) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':lock: needs your approval before it runs' }] });
@@ -67,6 +68,14 @@ function section(text: string): types.KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+/** Items joined with " · " within `max` characters; whole items only (a cut would break a code span), then how many more. */
+function fitList(items: string[], max: number): string {
+  let text = '';
+  for (const [index, item] of items.entries()) {
+    const more = ` · …and ${items.length - index} more`;
+    const next = text ? `${text} · ${item}` : item;
+    if (next.length + (index < items.length - 1 ? more.length : 0) > max) return text ? text + more : more.slice(3);
+    text = next;
+  }
+  return text;
 }

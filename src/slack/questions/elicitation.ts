@@ -101,7 +101,15 @@ export function createElicitations(options: ElicitationsOptions) {
           logger.warn('could not show the link privately; declined', { conversation: target.conversation, error: String(error) });
           return false;
         });
-      if (!shown) await board.answer(record.id, { action: 'decline' }, target.askedBy).catch(() => undefined);
+      if (!shown) {
+        await board.close(record.id).catch(() => undefined);
+        if (postedTs) {
+          await target.client.chat
+            .update({ channel: target.channel, ts: postedTs, text: `:speech_balloon: ${server}'s link could not be shown to <@${record.askedBy}> privately, so it was declined.`, blocks: [] })
+            .catch((error: unknown) => logger.warn('could not update the question', { error: String(error) }));
+        }
+        return { action: 'decline' };
+      }
     }
     logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });
     const answered = await board.wait(record.id, Date.now() + timeoutMs, extras.signal);
