@@ -165,7 +165,11 @@ export function createApprovals(options: ApprovalsOptions) {
         if (!mayApprove(options.policy, { userId: body.user.id, askerId: record.askedBy })) {
           return tell(`Only <@${record.askedBy}> or an approver can see this call.`);
         }
-        await client.views.open({ trigger_id: body.trigger_id, view: fullCallView(record) });
+        // A trigger lives 3 s (views.open); a slow replica may miss it, and a second click works.
+        await client.views.open({ trigger_id: body.trigger_id, view: fullCallView(record) }).catch((error: unknown) => {
+          logger.warn('could not open the whole call', { approval: record.id, error: String(error) });
+          return tell('The whole call could not be shown just now; please click again.');
+        });
       });
     },
   };
