@@ -108,8 +108,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     throw error;
   }
   logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
-  const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
-  const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
+  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
     elicitation: elicitations.handler,
     sampling: createSamplingHandler({

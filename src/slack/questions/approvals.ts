@@ -9,7 +9,8 @@ import type { Logger } from '../../log.js';
 import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../../policy/index.js';
 import type { Store } from '../../store.js';
 import { clickPlace, tellClicker } from './click.js';
-import { createPendingBoard } from './pending.js';
+import { createPendingBoard, type Answered, type Settle } from './pending.js';
+import { escapeMrkdwn } from '../reply/format.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 
@@ -32,6 +33,8 @@ export interface ApprovalsOptions {
   policy: Policy;
   /** How often the waiting turn looks for a decision made on another replica. Default 1 s. */
   pollMs?: number;
+  /** The first click wins, atomically across replicas (Coordinator.settle). */
+  settle: Settle;
 }
 
 export const APPROVE_ACTION_ID = 'tool_approve';
@@ -50,7 +53,7 @@ export interface ApprovalTarget {
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
   const key = (id: string) => `approval:${id}`;
-  const board = createPendingBoard<'approved' | 'denied'>(store, 'approval', options.pollMs);
+  const board = createPendingBoard<ApprovalAnswer>(store, options.settle, 'approval', options.pollMs);
   /** Requests under way: shutdown waits for them, so a stopped one still says it did not run. */
   const inFlight = new Set<Promise<unknown>>();
 
@@ -129,8 +132,11 @@ export function createApprovals(options: ApprovalsOptions) {
             return tell(`Only <@${record.askedBy}> or an approver can decide on this call.`);
           }
           const result = await board.answer(id, decision, user);
-          if (result === 'answered-already') return tell('This request is no longer waiting for a decision.');
-          if (result === 'nobody-waiting') {
+          if (result.kind === 'answered-already') {
+            logger.info('approval click came too late', { approval: id, user, decision, decided: result.decided?.answer, by: result.decided?.by });
+            return tell(decidedBefore(record, result.decided));
+          }
+          if (result.kind === 'nobody-waiting') {
             // Nobody waits for this decision any more (the bot restarted or died): say so instead of
             // pretending the call will run. The click names its message; the dead turn may not have
             // saved anything about it.
@@ -151,6 +157,17 @@ export function createApprovals(options: ApprovalsOptions) {
 }
 
 export type Approvals = ReturnType<typeof createApprovals>;
+
+type ApprovalAnswer = 'approved' | 'denied';
+
+/** What a click that lost the race is told: what was decided, and by whom. */
+export function decidedBefore(record: Pick<ApprovalRecord, 'server' | 'tool'>, decided: Answered<ApprovalAnswer> | undefined): string {
+  if (!decided) return 'This request is no longer waiting for a decision.';
+  const call = `\`${escapeMrkdwn(record.server)}/${escapeMrkdwn(record.tool)}\``;
+  return decided.answer === 'approved'
+    ? `<@${decided.by}> already approved ${call}, so it runs; your click changed nothing.`
+    : `<@${decided.by}> already denied ${call}, so it does not run; your click changed nothing.`;
+}
 
 function toolHeadline(record: ApprovalRecord, timeoutMs: number): string {
   return `:raised_hand: <@${record.askedBy}>, Claude wants to run \`${record.server}/${record.tool}\`, which can change things. Approve within ${minutes(timeoutMs)}?`;
