@@ -161,7 +161,7 @@ export type Approvals = ReturnType<typeof createApprovals>;
 type ApprovalAnswer = 'approved' | 'denied';
 
 /** What a click that lost the race is told: what was decided, and by whom. */
-export function decidedBefore(record: Pick<ApprovalRecord, 'server' | 'tool'>, decided: Answered<ApprovalAnswer> | undefined): string {
+function decidedBefore(record: Pick<ApprovalRecord, 'server' | 'tool'>, decided: Answered<ApprovalAnswer> | undefined): string {
   if (!decided) return 'This request is no longer waiting for a decision.';
   const call = `\`${escapeMrkdwn(record.server)}/${escapeMrkdwn(record.tool)}\``;
   return decided.answer === 'approved'
