@@ -43,3 +43,39 @@ describe('policy limits in Slack: one person, many questions', () => {
     await h.slack.waitUntil(() => answered(other), 30_000);
   });
 });
+
+describe('policy limits in Slack: one person, many answers at once', () => {
+  let h: Harness;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  before(async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bot-limits-'));
+    const policyFile = path.join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify({ limits: { turnsInFlight: 2 } }));
+    // Claude answers only once the test lets it: the first answers stay in flight meanwhile.
+    h = await startHarness({ servers: {}, env: { POLICY_CONFIG: policyFile }, script: () => held.then(() => reply.text('Here is your answer.')) });
+  });
+  after(() => {
+    release();
+    return h.stop();
+  });
+
+  it('writes 2 answers at once for one person, tells the others in one sentence, and takes more once one is done', async () => {
+    const threads = Array.from({ length: 4 }, (_, i) => ({ channel: `CF${i}`, ts: nextTs() }));
+    await Promise.all(threads.map(({ channel, ts }) => h.mention({ channel, user: 'U0BUSY1', text: '<@U0FAKEBOT1> a slow question', ts })));
+    const sentence = 'I am already answering 2 questions of yours; please wait until one is done, then ask again.';
+    const told = ({ channel, ts }: (typeof threads)[number]) => h.slack.messages(channel, ts).some((m) => (m.text ?? '').includes(sentence));
+    const answered = ({ channel, ts }: (typeof threads)[number]) => h.slack.messages(channel, ts).some((m) => m.stream === 'stopped');
+    await h.slack.waitUntil(() => threads.filter(told).length === 2 && h.anthropic.calls.length === 2, 60_000);
+    release();
+    await h.slack.waitUntil(() => threads.filter(answered).length === 2, 60_000);
+    assert.equal(threads.filter((t) => answered(t) && told(t)).length, 0);
+    // The answers' turns are over once their :eyes: is taken off (their slots are given back before that).
+    const cleared = (t: (typeof threads)[number]) => h.slack.calls('reactions.remove').some((c) => c.body.channel === t.channel && c.body.timestamp === t.ts);
+    await h.slack.waitUntil(() => threads.filter(answered).every(cleared), 30_000);
+
+    const later = { channel: 'CF-LATER', ts: nextTs() };
+    await h.mention({ channel: later.channel, user: 'U0BUSY1', text: '<@U0FAKEBOT1> one more', ts: later.ts });
+    await h.slack.waitUntil(() => answered(later), 30_000);
+  });
+});
