@@ -94,6 +94,20 @@ describe('slack: servers asking questions', () => {
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declined/);
   });
 
+  it('takes one answer when Decline and Cancel land at once, and tells the other click what stood', async () => {
+    toolThenEcho('everything__trigger-elicitation-request', {});
+    const thread = nextTs();
+    await h.mention({ channel: 'C1008', user: 'U1', text: '<@U0FAKEBOT1> ask me twice', ts: thread });
+    const form = await questionMessage('C1008', thread, 'asks');
+    await Promise.all([click(form, 'elicit_decline', 'U1'), click(form, 'elicit_cancel', 'U1')]);
+    await done('C1008', thread);
+    const note = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.thread_ts === thread, 10_000);
+    const stood = /already (declined|cancelled) by <@U1>/.exec(String(note.body.text))?.[1];
+    assert.ok(stood, `the losing click is told what stood: ${String(note.body.text)}`);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), new RegExp(stood === 'declined' ? 'declined' : 'cancel'), 'the server got the answer that stood');
+    assert.equal(h.slack.calls('chat.postEphemeral').filter((c) => c.body.thread_ts === thread).length, 1);
+  });
+
   /** The private message the asker got in a thread (chat.postEphemeral), whose blocks or text match. */
   function privateMessage(channel: string, user: string, pattern: RegExp): Promise<RecordedCall> {
     return h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.channel === channel && c.body.user === user && pattern.test(JSON.stringify(c.body)), 15_000);
