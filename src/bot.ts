@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
-import { needsApproval } from './policy/index.js';
+import { needsApproval, personLimits } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { findAnswer, type AnswerState } from './slack/reply/reply-metadata.js';
@@ -108,8 +108,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     throw error;
   }
   logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
-  const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
-  const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
+  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
     elicitation: elicitations.handler,
     sampling: createSamplingHandler({
@@ -149,6 +149,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     usage,
     recent,
     policy,
+    limits: personLimits(policy.limits, coordinator, logger.child({ room: 'policy' })),
     tools: engine.hub,
     resources: engine.hub,
     approvals,

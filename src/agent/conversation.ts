@@ -102,6 +102,8 @@ function onlySet(turn: TurnOptions): TurnOptions {
   return {
     ...(turn.tools === undefined ? {} : { tools: turn.tools }),
     ...(turn.maxRounds === undefined ? {} : { maxRounds: turn.maxRounds }),
+    ...(turn.toolCallsPerRound === undefined ? {} : { toolCallsPerRound: turn.toolCallsPerRound }),
+    ...(turn.toolResultBytesPerTurn === undefined ? {} : { toolResultBytesPerTurn: turn.toolResultBytesPerTurn }),
   };
 }
 

@@ -3,5 +3,6 @@ export { McpHub, type McpHubOptions, type CatalogListener } from './hub.js';
 export { loadServersFile, parseServersFile, type ParseOptions } from './servers-file.js';
 export { serverFromScript, type ScriptServerOptions } from './script-server.js';
 export { checkElicitationContent } from './elicitation.js';
+export { checkElicitationUrl, type UrlCheck } from './url-elicitation.js';
 export type { RestartPolicy } from './restart-policy.js';
 export type * from './types.js';

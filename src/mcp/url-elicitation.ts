@@ -30,6 +30,11 @@ export async function explainUrlElicitations(pages: UrlElicitation[], ask: UrlAs
   const lines: string[] = [];
   for (const page of pages) {
     let outcome = 'Ask the person to open it';
+    const checked = checkElicitationUrl(page.url);
+    if (!checked.ok) {
+      lines.push(`- A link the bot refused because ${checked.reason}; do not pass it on (${page.message}).`);
+      continue;
+    }
     if (ask.hook) {
       const answer = await ask.hook(
         { mode: 'url', server: ask.server, message: page.message, url: page.url, elicitationId: page.elicitationId },
@@ -47,4 +52,27 @@ export async function explainUrlElicitations(pages: UrlElicitation[], ask: UrlAs
     `The ${ask.tool} tool of the "${ask.server}" server needs the person to complete a step in their browser first:\n` +
     `${lines.join('\n')}\nOnce they say they are done, call the tool again with the same arguments.`
   );
+}
+
+/** Hosts that are this machine: the only ones a plain-http link may lead to. */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export type UrlCheck = { ok: true; host: string } | { ok: false; reason: string };
+
+/**
+ * Whether a server's link may be shown to a person, and its host as the browser will really reach
+ * it (after any `user@` part, with an international name in its punycode form). Only https, or
+ * http to this machine (a local sign-in helper): a plain-http page elsewhere can be read and changed
+ * on the way.
+ */
+export function checkElicitationUrl(url: string): UrlCheck {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, reason: 'it is not a valid link' };
+  }
+  if (parsed.protocol === 'https:') return { ok: true, host: parsed.host };
+  if (parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname)) return { ok: true, host: parsed.host };
+  return { ok: false, reason: parsed.protocol === 'http:' ? 'it is not https' : `its scheme ${parsed.protocol} is not https` };
 }

@@ -7,7 +7,7 @@ import type { TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
 import type { AcceptResult, Inbox, Outcome, TakenQuestion } from '../intake/index.js';
 import type { ToolProvider } from '../mcp/types.js';
-import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type Policy } from '../policy/index.js';
+import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type PersonLimits, type Policy } from '../policy/index.js';
 import { withResources, type ResourceReader } from './intake/attachments.js';
 import type { Approvals } from './questions/approvals.js';
 import { withCallContext } from './questions/call-context.js';
@@ -53,6 +53,8 @@ export interface AnswerDeps {
   /** The hub; wrapped per turn in the policy. */
   tools: ToolProvider;
   approvals: Approvals;
+  /** Questions per minute and answers at once per person (policy limits), counted when a turn starts. */
+  limits?: PersonLimits;
   /** Reads resources attached to a question with resource:<uri>. */
   resources?: ResourceReader;
   /** Aborted at shutdown when the grace period is over: turns still running stop. */
@@ -155,6 +157,12 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     await notice(client, question, 'refused', `:no_entry: ${refusal}`, log, true);
     return;
   }
+  const admitted = await deps.limits?.admit({ teamId: question.teamId, userId: question.userId, questionId: `${question.channel}:${question.ts}` });
+  if (admitted?.ok === false) {
+    log.info('question over a per-person limit', { user: question.userId, limit: admitted.limit });
+    await notice(client, question, 'limited', `:hourglass: ${admitted.message}`, log, true);
+    return;
+  }
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
   // None of these is needed for the answer: a failure is logged and the answer goes on. The model
@@ -206,6 +214,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
   } finally {
     deadline.clear();
+    await admitted?.release();
   }
   await sink.settled();
   await before;

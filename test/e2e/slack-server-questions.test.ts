@@ -39,7 +39,8 @@ describe('slack: servers asking questions', () => {
 
   async function click(message: RecordedCall, actionId: string, user: string, values: Record<string, unknown> = {}): Promise<void> {
     const id = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(message.body.blocks))?.[1] ?? '';
-    const payload = blockActionsPayload({ action_id: actionId, value: id, user, channel: String(message.body.channel), message_ts: String(message.response?.ts), thread_ts: String(message.body.thread_ts) });
+    const messageTs = String(message.response?.ts ?? message.response?.message_ts);
+    const payload = blockActionsPayload({ action_id: actionId, value: id, user, channel: String(message.body.channel), message_ts: messageTs, thread_ts: String(message.body.thread_ts) });
     payload.state = { values };
     const response = await postInteraction(`${h.url}/slack/events`, payload, { signingSecret: TEST_SIGNING_SECRET });
     assert.equal(response.status, 200);
@@ -93,36 +94,87 @@ describe('slack: servers asking questions', () => {
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declined/);
   });
 
-  it('shows the full link of a URL request, and Open sends the acceptance back', async () => {
-    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?x=1', message: '<!here> Please sign in' });
+  it('takes one answer when Decline and Cancel land at once, and tells the other click what stood', async () => {
+    toolThenEcho('everything__trigger-elicitation-request', {});
     const thread = nextTs();
-    await h.mention({ channel: 'C1004', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
-    const question = await questionMessage('C1004', thread, 'asks');
-    assert.match(String(question.body.text), /asks: &lt;!here&gt; Please sign in/, 'the notification text pings nobody');
-    const blocks = JSON.stringify(question.body.blocks);
-    assert.match(blocks, /Please sign in/);
-    assert.doesNotMatch(blocks, /<!here>/);
-    assert.match(blocks, /https:\/\/auth\.example\.com\/consent\?x=1/);
-    await click(question, 'elicit_open', 'U1');
-    await done('C1004', thread);
-    assert.match(lastResult(h.anthropic.calls.at(-1)), /accept/i);
+    await h.mention({ channel: 'C1008', user: 'U1', text: '<@U0FAKEBOT1> ask me twice', ts: thread });
+    const form = await questionMessage('C1008', thread, 'asks');
+    await Promise.all([click(form, 'elicit_decline', 'U1'), click(form, 'elicit_cancel', 'U1')]);
+    await done('C1008', thread);
+    const note = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.thread_ts === thread, 10_000);
+    const stood = /already (declined|cancelled) by <@U1>/.exec(String(note.body.text))?.[1];
+    assert.ok(stood, `the losing click is told what stood: ${String(note.body.text)}`);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), new RegExp(stood === 'declined' ? 'declined' : 'cancel'), 'the server got the answer that stood');
+    assert.equal(h.slack.calls('chat.postEphemeral').filter((c) => c.body.thread_ts === thread).length, 1);
   });
 
-  it('declines a URL request whose link is too long for a Slack button, and says so in the thread', async () => {
+  /** The private message the asker got in a thread (chat.postEphemeral), whose blocks or text match. */
+  function privateMessage(channel: string, user: string, pattern: RegExp): Promise<RecordedCall> {
+    return h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.channel === channel && c.body.user === user && pattern.test(JSON.stringify(c.body)), 15_000);
+  }
+
+  it('shows a URL request only to the asker, with its host and the whole link, and Open sends the acceptance back', async () => {
+    const url = 'https://auth.example.com/consent?x=1&state=abc';
+    // A message long enough that a cut of message + link together would drop the link.
+    const message = `<!here> Please sign in at <https://evil.example|your bank> ${'and read this '.repeat(300)}`;
+    toolThenEcho('everything__trigger-url-elicitation', { url, message });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1004', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    const note = await questionMessage('C1004', thread, 'asks you to open a page');
+    assert.match(String(note.body.text), /on auth\.example\.com\. The link is shown only to you/);
+    assert.doesNotMatch(JSON.stringify(note.body), /consent|Please sign in/, 'the thread sees the host, not the page');
+    const shown = await privateMessage('C1004', 'U1', /consent/);
+    const blocks = shown.body.blocks as { type: string; text?: { type: string; text: string } }[];
+    assert.ok(blocks.some((b) => b.text?.type === 'plain_text' && b.text.text === url), 'the whole link, as plain text');
+    assert.ok(blocks.some((b) => b.text?.type === 'mrkdwn' && b.text.text.includes('*auth.example.com*')), 'the host, plainly');
+    const seen = JSON.stringify(shown.body);
+    for (const control of ['<!here>', '<https://evil.example', '&lt;https://auth']) assert.ok(!seen.includes(control), `${control} in ${seen.slice(0, 400)}`);
+    assert.match(seen, /&lt;!here&gt; Please sign in at &lt;https:\/\/evil\.example\|your bank&gt;/, 'the server\'s words show as text');
+    await click(shown, 'elicit_open', 'U1');
+    await done('C1004', thread);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /accept/i);
+    assert.match(h.slack.message('C1004', String(note.response?.ts))?.text ?? '', /answered by <@U1>/);
+  });
+
+  it('declines a plain-http link to another host, and tells only the asker', async () => {
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'http://login.example.net/form', message: 'Please sign in' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1006', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    await done('C1006', thread);
+    const told = await privateMessage('C1006', 'U1', /not https/);
+    assert.match(String(told.body.text), /asked you to open a link, but it is not https, so the bot declined/);
+    const posted = h.slack.calls('chat.postMessage').filter((c) => c.body.channel === 'C1006');
+    assert.ok(!posted.some((c) => JSON.stringify(c.body).includes('login.example.net')), 'the bot posts no link to the thread');
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i, 'the server heard the decline');
+  });
+
+  it('declines a URL request it cannot show privately, and says so in the thread without the link', async () => {
+    toolThenEcho('everything__trigger-url-elicitation', { url: 'https://auth.example.com/consent?y=2', message: 'Please sign in' });
+    h.slack.failNext('chat.postEphemeral', { error: 'user_not_in_channel' });
+    const thread = nextTs();
+    await h.mention({ channel: 'C1007', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
+    await done('C1007', thread);
+    const note = h.slack.messages('C1007', thread).find((m) => m.text?.includes('could not be shown'));
+    assert.match(note?.text ?? '', /link could not be shown to <@U1> privately, so it was declined/);
+    assert.ok(!h.slack.calls('chat.postMessage').some((c) => JSON.stringify(c.body).includes('consent?y=2')), 'the link never reaches the thread');
+    assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i);
+  });
+
+  it('declines a URL request whose link is too long for a Slack button, and tells the asker', async () => {
     const url = `https://auth.example.com/consent?state=${'s'.repeat(3100)}`;
     toolThenEcho('everything__trigger-url-elicitation', { url, message: 'Please sign in' });
     const thread = nextTs();
     await h.mention({ channel: 'C1005', user: 'U1', text: '<@U0FAKEBOT1> sign me in', ts: thread });
     await done('C1005', thread);
-    const note = h.slack.messages('C1005', thread).find((m) => m.text?.includes('asked you to open a link'));
-    assert.match(note?.text ?? '', /link of 3\d{3} characters; Slack takes at most 3000 in a button, so the bot declined/);
+    const told = await privateMessage('C1005', 'U1', /asked you to open a link/);
+    assert.match(String(told.body.text), /link of 3\d{3} characters; Slack takes at most 3000 in a button, so the bot declined/);
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declin/i, 'the server heard the decline');
   });
 
   it('lets a server use Claude only after the person approves, within the token cap', async () => {
     const first = h.anthropic.calls.length;
     next = (request, i) => {
-      if (i === first) return reply.tools([{ id: 'toolu_s', name: 'everything__trigger-sampling-request', input: { prompt: 'say hello', maxTokens: 50000 } }]);
+      if (i === first) return reply.tools([{ id: 'toolu_s', name: 'everything__trigger-sampling-request', input: { prompt: `say hello ${'p'.repeat(800)} THE END`, maxTokens: 50000 } }]);
       if (request.system === 'You are a helpful test server.' || JSON.stringify(request.system ?? '').includes('helpful test server')) return reply.text('Hello from the sampled model.');
       return reply.text(`Tool said: ${lastResult(request).slice(0, 300)}`);
     };
@@ -131,6 +183,12 @@ describe('slack: servers asking questions', () => {
     const approval = await questionMessage('C1002', thread, 'Approval needed');
     assert.match(JSON.stringify(approval.body.blocks), /asks to use Claude/);
     assert.match(JSON.stringify(approval.body.blocks), /say hello/);
+    // The message Claude will read is longer than a line of the approval: its size shows, and the
+    // whole of it is one click away.
+    assert.match(JSON.stringify(approval.body.blocks), /`messages\[0\]\.text`: .*8\d\d characters in all/);
+    await click(approval, 'tool_full_call', 'U1');
+    const opened = await h.slack.waitFor('views.open', 5000);
+    assert.match(JSON.stringify(opened.body.view), /p{800} THE END/);
     const before = h.anthropic.calls.length;
     await click(approval, 'tool_approve', 'U1');
     await done('C1002', thread);

@@ -7,19 +7,28 @@ import { describe, test } from 'node:test';
 import type { ServerStatus, ToolDefinition } from '../../src/mcp/types.js';
 import { feedbackBlocks } from '../../src/slack/answer.js';
 import { approvalBlocks, samplingHeadline } from '../../src/slack/questions/approvals.js';
+import { fullCallView } from '../../src/slack/questions/call-view.js';
 import { overviewBlocks } from '../../src/slack/home/overview.js';
 import { RECENT_THREADS_KEPT } from '../../src/slack/home/recent-threads.js';
 import { usageBlock } from '../../src/slack/reply/usage.js';
-import { MESSAGE_LIST_LIMITS, VIEW_LIST_LIMITS, validateBlocks } from '../fakes/slack-blocks.js';
+import { MESSAGE_LIST_LIMITS, VIEW_LIST_LIMITS, validateBlocks, validateView } from '../fakes/slack-blocks.js';
 
 const accepted = (blocks: unknown[], surface: 'message' | 'home' = 'message') =>
   assert.deepEqual(validateBlocks(blocks, surface, surface === 'message' ? MESSAGE_LIST_LIMITS : VIEW_LIST_LIMITS), []);
 
 describe('the bot’s Block Kit at its limits', () => {
   test('an approval whose arguments are long and full of code fences', () => {
-    const record = { id: 'a', conversation: 'c', channel: 'C1', threadTs: '1.1', askedBy: 'U1', server: 'files', tool: 'write_file', expiresAt: 0 };
+    const record = { id: 'a', conversation: 'c', channel: 'C1', threadTs: '1.1', askedBy: 'U1', server: 'files', tool: 'write_file', args: {}, expiresAt: 0 };
     accepted(approvalBlocks('id-1', samplingHeadline(record, 600_000), { content: '```'.repeat(2000), path: `/${'p'.repeat(5000)}` }));
     accepted(approvalBlocks('id-2', samplingHeadline(record, 600_000), undefined));
+    const many = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`key_${'k'.repeat(200)}_${i}`, '<&>'.repeat(1000)]));
+    accepted(approvalBlocks('id-3', samplingHeadline(record, 600_000), many));
+  });
+
+  test('the modal of a whole call, however big', () => {
+    for (const args of [{}, { content: '<&>`'.repeat(200_000), path: '/prod/x' }, { items: Array.from({ length: 5000 }, (_, i) => ({ i })) }]) {
+      assert.deepEqual(validateView(fullCallView({ server: 'files', tool: 'write_file', args }), ['modal']), []);
+    }
   });
 
   test('the overview with many servers, long errors and tool lists, and a full list of recent threads', () => {

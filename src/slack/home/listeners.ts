@@ -10,11 +10,11 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { mayUse, serverAllowed, visibleCatalog, type Conversation, type Policy } from '../../policy/index.js';
-import { escapeMrkdwn } from '../reply/format.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
 import { conversationKey } from '../intake/question.js';
+import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
 import type { RecentThreads } from './recent-threads.js';
 
@@ -71,8 +71,7 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
       }
       try {
         const result = await deps.catalog.getPrompt(parsed.server, parsed.name, parsed.args);
-        // The server wrote the description: escaped, so it can neither ping nor disguise a link.
-        const intro = `:scroll: <@${command.user_id}> ran the prompt \`${escapeMrkdwn(parsed.server)}/${escapeMrkdwn(parsed.name)}\`${result.description ? `: ${escapeMrkdwn(result.description.slice(0, 200))}` : ''}`;
+        const intro = `:scroll: <@${command.user_id}> ran the prompt ${inlineCode(`${parsed.server}/${parsed.name}`)}${result.description ? `: ${clippedMrkdwn(result.description, 200)}` : ''}`;
         // Keyed by the command (its trigger_id is unique), so a lost response does not post it twice.
         const key = { question: questionId(command.channel_id, `prompt:${command.trigger_id}`), part: 'intro' };
         const ts = await postOnce({ client, channel: command.channel_id }, key, { text: intro }, deps.logger);

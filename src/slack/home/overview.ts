@@ -3,7 +3,7 @@
 // Pure: it builds Block Kit from plain data.
 import type { types } from '@slack/bolt';
 import type { ServerStatus, ToolDefinition } from '../../mcp/types.js';
-import { escapeMrkdwn } from '../reply/format.js';
+import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import type { RecentThread } from './recent-threads.js';
 
 export const FORGET_ACTION_ID = 'forget_thread';
@@ -31,10 +31,12 @@ export function overviewBlocks(input: OverviewInput): types.KnownBlock[] {
   }
   for (const server of input.servers.slice(0, MAX_SERVER_BLOCKS)) {
     const tools = input.tools.filter((t) => t.server === server.name);
-    const state = `${STATE_ICON[server.state]} *${server.name}* ${server.state}${server.restarts > 0 ? ` (restarted ${server.restarts}×)` : ''}`;
-    const error = server.lastError && server.state !== 'up' ? `\n> ${truncate(server.lastError, 200)}` : '';
-    const list = tools.length > 0 ? '\n' + tools.map((t) => `\`${t.tool}\`${input.needsApproval(t) ? ' :lock:' : ''}`).join(' · ') : '';
-    blocks.push(section(truncate(state + error + list, 2900)));
+    // Tool names and the last error (a stderr line) come from the server: escaped.
+    const state = `${STATE_ICON[server.state]} *${escapeMrkdwn(server.name)}* ${server.state}${server.restarts > 0 ? ` (restarted ${server.restarts}×)` : ''}`;
+    const error = server.lastError && server.state !== 'up' ? `\n> ${clippedMrkdwn(server.lastError.replace(/\s*\n\s*/g, ' '), 200)}` : '';
+    const names = tools.map((t) => `${inlineCode(t.tool)}${input.needsApproval(t) ? ' :lock:' : ''}`);
+    const list = names.length > 0 ? '\n' + fitList(names, 2900 - state.length - error.length - 1) : '';
+    blocks.push(section(state + error + list));
   }
   if (input.tools.some(input.needsApproval)) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':lock: needs your approval before it runs' }] });
@@ -66,6 +68,14 @@ function section(text: string): types.KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+/** Items joined with " · " within `max` characters; whole items only (a cut would break a code span), then how many more. */
+function fitList(items: string[], max: number): string {
+  let text = '';
+  for (const [index, item] of items.entries()) {
+    const more = ` · …and ${items.length - index} more`;
+    const next = text ? `${text} · ${item}` : item;
+    if (next.length + (index < items.length - 1 ? more.length : 0) > max) return text ? text + more : more.slice(3);
+    text = next;
+  }
+  return text;
 }

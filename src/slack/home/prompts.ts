@@ -2,7 +2,7 @@
 // server/name key=value ...` runs one (a new thread in the channel, answered like a question), and
 // `resources` lists what can be attached to a question with `resource:<uri>`.
 import type { PromptInfo, PromptResult, ResourceInfo } from '../../mcp/types.js';
-import { escapeMrkdwn } from '../reply/format.js';
+import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 
 /** The hub's prompts and resources; the lists ask only the servers `allowed` names (McpHub). */
 export interface PromptCatalog {
@@ -15,14 +15,14 @@ export function promptList(prompts: PromptInfo[]): string {
   if (prompts.length === 0) return 'No server here offers prompts.';
   const lines = prompts.slice(0, 50).map((p) => {
     const args = p.arguments.map((a) => (a.required ? `${a.name}=…` : `[${a.name}=…]`)).join(' ');
-    return `• \`${p.server}/${p.name}${args ? ' ' + args : ''}\`${p.description ? ` — ${escapeMrkdwn(p.description.slice(0, 150))}` : ''}`;
+    return `• ${inlineCode(`${p.server}/${p.name}${args ? ' ' + args : ''}`)}${p.description ? ` — ${clippedMrkdwn(p.description, 150)}` : ''}`;
   });
   return `*Prompts* (run one with \`/mcp prompt server/name key=value …\`):\n${lines.join('\n')}`;
 }
 
 export function resourceList(resources: ResourceInfo[]): string {
   if (resources.length === 0) return 'No server here offers resources.';
-  const lines = resources.slice(0, 50).map((r) => `• \`${r.uri}\` — ${escapeMrkdwn((r.title ?? r.name).slice(0, 100))} (${r.server})`);
+  const lines = resources.slice(0, 50).map((r) => `• ${inlineCode(r.uri)} — ${clippedMrkdwn(r.title ?? r.name, 100)} (${escapeMrkdwn(r.server)})`);
   return `*Resources* (attach one to a question with \`resource:<uri>\`):\n${lines.join('\n')}${resources.length > 50 ? `\n…and ${resources.length - 50} more` : ''}`;
 }
 

@@ -3,13 +3,18 @@
 // decision goes through the store, not memory: any replica may receive the click, and the waiting
 // turn reads it from there. A request whose waiting turn is gone (the bot restarted) fails closed:
 // the click is refused with a clear message and nothing runs.
+//
+// The message shows every argument (call-view.ts), and "Show full call" opens the call exactly as it
+// will be sent. Server and tool names and arguments are untrusted: they are escaped (escape.ts).
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../../policy/index.js';
 import type { Store } from '../../store.js';
+import { argumentSections, fullCallView } from './call-view.js';
 import { clickPlace, tellClicker } from './click.js';
-import { createPendingBoard } from './pending.js';
+import { escapeMrkdwn, inlineCode } from '../reply/escape.js';
+import { createPendingBoard, type Answered, type Settle } from './pending.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 
@@ -22,6 +27,8 @@ export interface ApprovalRecord {
   askedBy: string;
   server: string;
   tool: string;
+  /** The call's arguments as they will be sent, for "Show full call" on any replica. */
+  args: unknown;
   expiresAt: number;
 }
 
@@ -32,10 +39,13 @@ export interface ApprovalsOptions {
   policy: Policy;
   /** How often the waiting turn looks for a decision made on another replica. Default 1 s. */
   pollMs?: number;
+  /** The first click wins, atomically across replicas (Coordinator.settle). */
+  settle: Settle;
 }
 
 export const APPROVE_ACTION_ID = 'tool_approve';
 export const DENY_ACTION_ID = 'tool_deny';
+export const FULL_CALL_ACTION_ID = 'tool_full_call';
 
 export interface ApprovalTarget {
   client: webApi.WebClient;
@@ -50,7 +60,7 @@ export interface ApprovalTarget {
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
   const key = (id: string) => `approval:${id}`;
-  const board = createPendingBoard<'approved' | 'denied'>(store, 'approval', options.pollMs);
+  const board = createPendingBoard<ApprovalAnswer>(store, options.settle, 'approval', options.pollMs);
   /** Requests under way: shutdown waits for them, so a stopped one still says it did not run. */
   const inFlight = new Set<Promise<unknown>>();
 
@@ -75,6 +85,7 @@ export function createApprovals(options: ApprovalsOptions) {
           askedBy: target.askedBy,
           server: request.server,
           tool: request.tool,
+          args: request.args,
           expiresAt: Date.now() + request.timeoutMs,
         };
         await store.set(key(record.id), record, request.timeoutMs + 60_000);
@@ -82,21 +93,22 @@ export function createApprovals(options: ApprovalsOptions) {
         const postedTs = await postOnce(
           target,
           { question: questionId(target.channel, target.questionTs ?? target.threadTs), part: `approval:${record.id}` },
-          { text: `Approval needed: ${request.server}/${request.tool}`, blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args) },
+          { text: `Approval needed: ${escapeMrkdwn(`${request.server}/${request.tool}`)}`, blocks: approvalBlocks(record.id, headline(record, request.timeoutMs), request.args) },
           logger,
         );
         logger.info('approval requested', { conversation: record.conversation, server: record.server, tool: record.tool, approval: record.id });
         const answered = await board.wait(record.id, record.expiresAt, request.signal);
         const outcome: ApprovalDecision = answered ? { decision: answered.answer, by: answered.by } : { decision: 'expired' };
         const stopped = request.signal.aborted && request.signal.reason === 'cancelled';
+        const call = callName(record);
         const verdict =
           outcome.decision === 'approved'
-            ? `:white_check_mark: Approved by <@${outcome.by}>: \`${record.server}/${record.tool}\` runs now.`
+            ? `:white_check_mark: Approved by <@${outcome.by}>: ${call} runs now.`
             : outcome.decision === 'denied'
-              ? `:no_entry: Denied by <@${outcome.by}>: \`${record.server}/${record.tool}\` did not run.`
+              ? `:no_entry: Denied by <@${outcome.by}>: ${call} did not run.`
               : stopped
-                ? `:octagonal_sign: The answer was stopped: \`${record.server}/${record.tool}\` did not run.`
-                : `:hourglass: No decision within ${minutes(request.timeoutMs)}: \`${record.server}/${record.tool}\` did not run.`;
+                ? `:octagonal_sign: The answer was stopped: ${call} did not run.`
+                : `:hourglass: No decision within ${minutes(request.timeoutMs)}: ${call} did not run.`;
         if (postedTs) {
           await target.client.chat
             .update({ channel: record.channel, ts: postedTs, text: verdict, blocks: [] })
@@ -129,8 +141,11 @@ export function createApprovals(options: ApprovalsOptions) {
             return tell(`Only <@${record.askedBy}> or an approver can decide on this call.`);
           }
           const result = await board.answer(id, decision, user);
-          if (result === 'answered-already') return tell('This request is no longer waiting for a decision.');
-          if (result === 'nobody-waiting') {
+          if (result.kind === 'answered-already') {
+            logger.info('approval click came too late', { approval: id, user, decision, decided: result.decided?.answer, by: result.decided?.by });
+            return tell(decidedBefore(record, result.decided));
+          }
+          if (result.kind === 'nobody-waiting') {
             // Nobody waits for this decision any more (the bot restarted or died): say so instead of
             // pretending the call will run. The click names its message; the dead turn may not have
             // saved anything about it.
@@ -138,7 +153,7 @@ export function createApprovals(options: ApprovalsOptions) {
               await client.chat.update({
                 channel,
                 ts: messageTs,
-                text: `:warning: The bot restarted while \`${record.server}/${record.tool}\` waited for approval, so it did not run. Please ask again.`,
+                text: `:warning: The bot restarted while ${callName(record)} waited for approval, so it did not run. Please ask again.`,
                 blocks: [],
               });
             }
@@ -146,39 +161,62 @@ export function createApprovals(options: ApprovalsOptions) {
         };
       app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, decide('approved'));
       app.action<BlockAction<ButtonAction>>(DENY_ACTION_ID, decide('denied'));
+      // The whole call in a modal, for those who may decide on it.
+      app.action<BlockAction<ButtonAction>>(FULL_CALL_ACTION_ID, async ({ ack, body, action, client }) => {
+        await ack();
+        const tell = tellClicker(client, body);
+        const record = (await store.get(key(action.value ?? ''))) as ApprovalRecord | undefined;
+        if (!record) return tell('This request is no longer waiting for a decision.');
+        if (!mayApprove(options.policy, { userId: body.user.id, askerId: record.askedBy })) {
+          return tell(`Only <@${record.askedBy}> or an approver can see this call.`);
+        }
+        // A trigger lives 3 s (views.open); a slow replica may miss it, and a second click works.
+        await client.views.open({ trigger_id: body.trigger_id, view: fullCallView(record) }).catch((error: unknown) => {
+          logger.warn('could not open the whole call', { approval: record.id, error: String(error) });
+          return tell('The whole call could not be shown just now; please click again.');
+        });
+      });
     },
   };
 }
 
 export type Approvals = ReturnType<typeof createApprovals>;
 
+/** `server/tool` as code, escaped: both names come from the servers file and the server. */
+function callName(record: { server: string; tool: string }): string {
+  return inlineCode(`${record.server}/${record.tool}`);
+}
+
+type ApprovalAnswer = 'approved' | 'denied';
+
+/** What a click that lost the race is told: what was decided, and by whom. */
+function decidedBefore(record: Pick<ApprovalRecord, 'server' | 'tool'>, decided: Answered<ApprovalAnswer> | undefined): string {
+  if (!decided) return 'This request is no longer waiting for a decision.';
+  const call = callName(record);
+  return decided.answer === 'approved'
+    ? `<@${decided.by}> already approved ${call}, so it runs; your click changed nothing.`
+    : `<@${decided.by}> already denied ${call}, so it does not run; your click changed nothing.`;
+}
+
 function toolHeadline(record: ApprovalRecord, timeoutMs: number): string {
-  return `:raised_hand: <@${record.askedBy}>, Claude wants to run \`${record.server}/${record.tool}\`, which can change things. Approve within ${minutes(timeoutMs)}?`;
+  return `:raised_hand: <@${record.askedBy}>, Claude wants to run ${callName(record)}, which can change things. Approve within ${minutes(timeoutMs)}?`;
 }
 
 export function samplingHeadline(record: ApprovalRecord, timeoutMs: number): string {
-  return `:raised_hand: <@${record.askedBy}>, the server \`${record.server}\` asks to use Claude for a reply of its own (the messages it sends are below). Allow within ${minutes(timeoutMs)}?`;
+  return `:raised_hand: <@${record.askedBy}>, the server ${inlineCode(record.server)} asks to use Claude for a reply of its own (the messages it sends are below). Allow within ${minutes(timeoutMs)}?`;
 }
 
-/** The approval message: headline, the call's arguments, Approve / Deny. */
+/** The approval message: headline, every argument (long ones shortened), Approve / Deny / Show full call. */
 export function approvalBlocks(id: string, headline: string, args: unknown): types.KnownBlock[] {
-  // Fences inside the arguments are broken up first, then the whole is cut: a section holds 3,000 characters.
-  let json = JSON.stringify(args ?? {}, null, 2).replace(/```/g, '`\u200b``');
-  if (json.length > 2500) json = json.slice(0, 2500) + '\n…';
   return [
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: headline,
-      },
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: '```' + json + '```' } },
+    { type: 'section', text: { type: 'mrkdwn', text: headline } },
+    ...argumentSections(args).map((text): types.KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
     {
       type: 'actions',
       elements: [
         { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: id },
         { type: 'button', action_id: DENY_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: id },
+        { type: 'button', action_id: FULL_CALL_ACTION_ID, text: { type: 'plain_text', text: 'Show full call' }, value: id },
       ],
     },
   ];

@@ -1,19 +1,23 @@
 // A server asks the person for input during a tool call (MCP elicitation). Form mode: the person
 // who asked gets a Block Kit form in the thread, built from the requested schema (string, number,
-// integer, boolean, enum; defaults filled in) with Send / Decline / Cancel. URL mode: the link, with
-// Open / Decline. The answer goes back to the server; no answer in time declines. Answers go through
-// the pending board (the store), like approvals, so any replica may receive the click.
+// integer, boolean, enum; defaults filled in) with Send / Decline / Cancel. URL mode: only https
+// links (http only to this machine); the link, its host shown plainly, goes privately to the person
+// (an ephemeral message with Open / Decline / Cancel), and the thread only says that a page was
+// asked for and on which host. The answer goes back to the server; no answer in time declines.
+// Answers go through the pending board (the store), like approvals, so any replica may receive the
+// click. Everything the server wrote is escaped (escape.ts); labels and hints are plain_text, which
+// Slack does not parse.
 import { randomUUID } from 'node:crypto';
 import type { App, BlockAction, ButtonAction, types, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
-import { checkElicitationContent } from '../../mcp/index.js';
+import { checkElicitationContent, checkElicitationUrl } from '../../mcp/index.js';
 import type { ElicitationField, ElicitationHandler, ElicitationResponse, ElicitationValue } from '../../mcp/types.js';
 import type { Store } from '../../store.js';
 import { slackContextOf } from './call-context.js';
-import { escapeMrkdwn } from '../reply/format.js';
+import { clippedMrkdwn, escapeMrkdwn } from '../reply/escape.js';
 import { clickPlace, tellClicker } from './click.js';
 import { dateDefault, fieldBlockId, numberInputLimits, textInputLimits } from './form-fields.js';
-import { createPendingBoard } from './pending.js';
+import { createPendingBoard, type Answered, type Settle } from './pending.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 
@@ -22,6 +26,7 @@ export const ELICIT_OPEN = 'elicit_open';
 export const ELICIT_DECLINE = 'elicit_decline';
 export const ELICIT_CANCEL = 'elicit_cancel';
 const FIELD_ACTION = 'value';
+const RESTARTED = ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.';
 /** A button's url: at most 3,000 characters (docs.slack.dev/reference/block-kit/block-elements/button-element). */
 const MAX_BUTTON_URL = 3000;
 
@@ -38,39 +43,76 @@ export interface ElicitationsOptions {
   /** How long a question waits for the person. Default 10 minutes. */
   timeoutMs?: number;
   pollMs?: number;
+  /** The first answer wins, atomically across replicas (Coordinator.settle). */
+  settle: Settle;
 }
 
 export function createElicitations(options: ElicitationsOptions) {
   const { store, logger } = options;
   const timeoutMs = options.timeoutMs ?? 600_000;
-  const board = createPendingBoard<ElicitationResponse>(store, 'elicit', options.pollMs);
+  const board = createPendingBoard<ElicitationResponse>(store, options.settle, 'elicit', options.pollMs);
   const key = (id: string) => `elicit:${id}`;
 
   const handler: ElicitationHandler = async (request, context, extras) => {
     const target = slackContextOf(context);
     // Nobody to ask (a call from outside a Slack thread): decline rather than wait for nothing.
     if (!target) return { action: 'decline' };
-    if (request.mode === 'url' && request.url.length > MAX_BUTTON_URL) {
-      // Slack refuses a button whose url is longer (invalid_blocks), and a cut link leads nowhere.
-      await target.client.chat.postMessage({
-        channel: target.channel,
-        thread_ts: target.threadTs,
-        text: `:warning: ${escapeMrkdwn(request.server)} asked you to open a link of ${request.url.length} characters; Slack takes at most ${MAX_BUTTON_URL} in a button, so the bot declined.`,
-      });
-      logger.warn('elicitation link too long for Slack; declined', { conversation: target.conversation, server: request.server, chars: request.url.length });
-      return { action: 'decline' };
+    const server = escapeMrkdwn(request.server);
+    const tellAsker = (text: string) =>
+      target.client.chat
+        .postEphemeral({ channel: target.channel, user: target.askedBy, thread_ts: target.threadTs, text })
+        .then(() => true)
+        .catch((error: unknown) => {
+          logger.warn('could not tell the asker privately', { conversation: target.conversation, error: String(error) });
+          return false;
+        });
+    let host = '';
+    if (request.mode === 'url') {
+      const checked = checkElicitationUrl(request.url);
+      if (!checked.ok) {
+        await tellAsker(`:warning: ${server} asked you to open a link, but ${checked.reason}, so the bot declined.`);
+        logger.warn('elicitation link refused; declined', { conversation: target.conversation, server: request.server, reason: checked.reason });
+        return { action: 'decline' };
+      }
+      host = checked.host;
+      if (request.url.length > MAX_BUTTON_URL) {
+        // Slack refuses a button whose url is longer (invalid_blocks), and a cut link leads nowhere.
+        await tellAsker(`:warning: ${server} asked you to open a link of ${request.url.length} characters; Slack takes at most ${MAX_BUTTON_URL} in a button, so the bot declined.`);
+        logger.warn('elicitation link too long for Slack; declined', { conversation: target.conversation, server: request.server, chars: request.url.length });
+        return { action: 'decline' };
+      }
     }
     const record: ElicitationRecord = { id: randomUUID(), askedBy: target.askedBy, server: request.server, fields: request.mode === 'form' ? request.fields : [] };
     await store.set(key(record.id), record, timeoutMs + 60_000);
     await board.open(record.id, timeoutMs);
-    const blocks = request.mode === 'form' ? formBlocks(record, request.message) : linkBlocks(record, request.message, request.url);
     const postedTs = await postOnce(
       target,
       { question: questionId(target.channel, target.questionTs ?? target.threadTs), part: `form:${record.id}` },
-      // The notification text is read as mrkdwn too: what the server wrote must not ping anyone.
-      { text: `${escapeMrkdwn(request.server)} asks: ${escapeMrkdwn(request.message)}`.slice(0, 3000), blocks },
+      request.mode === 'form'
+        ? // The notification text is read as mrkdwn too: what the server wrote must not ping anyone.
+          { text: `${server} asks: ${clippedMrkdwn(request.message, 2000)}`, blocks: formBlocks(record, request.message) }
+        : // The link itself goes only to the asker, below; the thread learns the host, not the page.
+          { text: `:link: <@${record.askedBy}>, ${server} asks you to open a page on ${escapeMrkdwn(host)}. The link is shown only to you.` },
       logger,
     );
+    if (request.mode === 'url') {
+      const shown = await target.client.chat
+        .postEphemeral({ channel: target.channel, user: target.askedBy, thread_ts: target.threadTs, text: `${server} asks you to open a page on ${escapeMrkdwn(host)}`, blocks: linkBlocks(record, request.message, request.url, host) })
+        .then(() => true)
+        .catch((error: unknown) => {
+          logger.warn('could not show the link privately; declined', { conversation: target.conversation, error: String(error) });
+          return false;
+        });
+      if (!shown) {
+        await board.close(record.id).catch(() => undefined);
+        if (postedTs) {
+          await target.client.chat
+            .update({ channel: target.channel, ts: postedTs, text: `:speech_balloon: ${server}'s link could not be shown to <@${record.askedBy}> privately, so it was declined.`, blocks: [] })
+            .catch((error: unknown) => logger.warn('could not update the question', { error: String(error) }));
+        }
+        return { action: 'decline' };
+      }
+    }
     logger.info('elicitation asked', { conversation: target.conversation, server: request.server, mode: request.mode, elicitation: record.id });
     const answered = await board.wait(record.id, Date.now() + timeoutMs, extras.signal);
     await board.close(record.id).catch(() => undefined);
@@ -108,14 +150,18 @@ export function createElicitations(options: ElicitationsOptions) {
           let response: ElicitationResponse = { action: action === 'accept' ? 'accept' : action };
           if (action === 'accept' && body.actions[0]?.action_id === ELICIT_SEND) {
             const parsed = readForm(record.fields, body.state?.values ?? {});
-            if (!parsed.ok) return tell(`Please fix: ${parsed.problems.join('; ')}`);
+            if (!parsed.ok) return tell(`Please fix: ${escapeMrkdwn(parsed.problems.join('; '))}`);
             response = { action: 'accept', content: parsed.content };
           }
           const result = await board.answer(id, response, user);
-          if (result === 'answered-already') return tell('This question was already answered.');
-          if (result === 'nobody-waiting') {
+          if (result.kind === 'answered-already') return tell(answeredBefore(result.decided));
+          if (result.kind === 'nobody-waiting') {
+            // A link's private message cannot be edited (chat.update takes no ephemeral message): say it instead.
+            if ((body.container as { is_ephemeral?: unknown }).is_ephemeral === true) {
+              return tell(RESTARTED);
+            }
             if (messageTs && channel) {
-              await client.chat.update({ channel, ts: messageTs, text: ':warning: The bot restarted while this question waited, so the tool call was not finished. Please ask again.', blocks: [] });
+              await client.chat.update({ channel, ts: messageTs, text: RESTARTED, blocks: [] });
             }
           }
         };
@@ -129,10 +175,17 @@ export function createElicitations(options: ElicitationsOptions) {
 
 export type Elicitations = ReturnType<typeof createElicitations>;
 
+/** What a click that lost the race is told: what was answered, and by whom. */
+function answeredBefore(decided: Answered<ElicitationResponse> | undefined): string {
+  if (!decided) return 'This question is no longer waiting for an answer.';
+  const how = decided.answer.action === 'accept' ? 'answered' : decided.answer.action === 'decline' ? 'declined' : 'cancelled';
+  return `This question was already ${how} by <@${decided.by}>; your click changed nothing.`;
+}
+
 function header(record: ElicitationRecord, message: string): types.KnownBlock {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: `:speech_balloon: <@${record.askedBy}>, *${escapeMrkdwn(record.server)}* asks:\n${escapeMrkdwn(message).slice(0, 2800)}` },
+    text: { type: 'mrkdwn', text: `:speech_balloon: <@${record.askedBy}>, *${escapeMrkdwn(record.server)}* asks:\n${clippedMrkdwn(message, 2000)}` },
   };
 }
 
@@ -155,9 +208,16 @@ export function formBlocks(record: ElicitationRecord, message: string): types.Kn
   ];
 }
 
-function linkBlocks(record: ElicitationRecord, message: string, url: string): types.KnownBlock[] {
+/**
+ * The private message of a URL request: the server's words, the host on a line of its own, the
+ * whole link as plain text (Slack parses nothing in plain_text, and a link of at most 3,000
+ * characters fits a section whole), and the buttons.
+ */
+function linkBlocks(record: ElicitationRecord, message: string, url: string, host: string): types.KnownBlock[] {
   return [
-    header(record, `${message}\n<${url}|${escapeMrkdwn(url)}>`),
+    header(record, message),
+    { type: 'section', text: { type: 'mrkdwn', text: `:link: The page is on *${escapeMrkdwn(host)}*. The whole link:` } },
+    { type: 'section', text: { type: 'plain_text', text: url, emoji: false } },
     buttons(record, { type: 'button', action_id: ELICIT_OPEN, style: 'primary', text: { type: 'plain_text', text: 'Open' }, url, value: record.id }),
   ];
 }

@@ -22,13 +22,15 @@ export function createSamplingHandler(options: SamplingOptions): SamplingHandler
   return async (request, context, extras) => {
     const target = slackContextOf(context);
     if (!target) throw new Error('Nobody is there to approve this request, so Claude was not asked.');
-    const preview = request.messages.map((m) => ({ role: m.role, text: m.content.map((c) => (c.type === 'text' ? c.text : `[${c.mimeType} image]`)).join(' ').slice(0, 500) }));
+    // The person approves what Claude will read: every message in full (the approval shortens long
+    // ones and its "Show full call" shows them whole), images by their type and size.
+    const messages = request.messages.map((m) => ({ role: m.role, text: m.content.map((c) => (c.type === 'text' ? c.text : `[${c.mimeType} image, ${c.data.length} base64 characters]`)).join(' ') }));
     const outcome = await options.approvals.approverFor(target, samplingHeadline).request({
       name: `${request.server}:${SAMPLING_TOOL}`,
       server: request.server,
       tool: SAMPLING_TOOL,
       description: 'A server asks to use Claude',
-      args: { messages: preview, maxTokens: Math.min(request.maxTokens, options.maxTokensCap), ...(request.systemPrompt ? { systemPrompt: request.systemPrompt.slice(0, 500) } : {}) },
+      args: { messages, maxTokens: Math.min(request.maxTokens, options.maxTokensCap), ...(request.systemPrompt ? { systemPrompt: request.systemPrompt } : {}) },
       context: { userId: target.askedBy, channel: target.channel, isDirect: target.channel.startsWith('D'), conversationKey: target.conversation },
       timeoutMs: options.timeoutMs,
       signal: extras.signal,

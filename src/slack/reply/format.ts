@@ -3,6 +3,9 @@
 // show, and other mrkdwn fields. Also the short forms used in tool notes: arguments and durations.
 
 import { isPlainObject } from '../../plain-object.js';
+import { clipText, escapeMrkdwn } from './escape.js';
+
+export { escapeMrkdwn } from './escape.js';
 
 /**
  * Markdown -> Slack mrkdwn. **bold** -> *bold*, *italic* / _italic_ -> _italic_, ~~strike~~ ->
@@ -35,11 +38,6 @@ export function markdownToMrkdwn(markdown: string): string {
   }
   if (fence) out.push('```'); // an unclosed block would swallow the rest of the message in Slack
   return out.join('\n');
-}
-
-/** Escapes the three characters Slack requires escaped in mrkdwn text. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function convertLine(line: string): string {
@@ -128,9 +126,7 @@ function shortValue(value: unknown, depth: number): string {
 }
 
 function clip(text: string, max: number): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
-  if (flat.length <= max) return flat;
-  return flat.slice(0, Math.max(0, max - 1)).replace(/[\uD800-\uDBFF]$/, '') + '…';
+  return clipText(text.replace(/\s*\n\s*/g, ' '), max);
 }
 
 

@@ -25,7 +25,16 @@ export async function postOnce(target: PostTarget, key: ReplyKey, content: PostC
   const { client, channel, threadTs } = target;
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await client.chat.postMessage({ channel, ...(threadTs === undefined ? {} : { thread_ts: threadTs }), ...content, metadata: replyMetadata(key, done) });
+      // No previews: a link Claude or a server chose is not fetched by Slack on its own
+      // (chat.postMessage's unfurl_links / unfurl_media; chat.update and chat.postEphemeral take neither).
+      const response = await client.chat.postMessage({
+        channel,
+        ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+        ...content,
+        metadata: replyMetadata(key, done),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       return response.ts ?? '';
     } catch (error) {
       if (!outcomeUnknown(error) || attempt >= POST_ATTEMPTS) throw error;

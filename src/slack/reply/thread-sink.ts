@@ -4,6 +4,7 @@
 import type { AgentEvent, AgentSink, Usage } from '../../agent/types.js';
 import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
+import { untrustedMarkdown } from './escape.js';
 import { neutralizeMentions } from './mentions.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
@@ -193,8 +194,9 @@ export class ThreadSink implements AgentSink {
   }
 
   private queueTask(raw: TaskUpdate): void {
-    // Tool arguments and results are as untrusted as Claude's text: no pings from them either.
-    const safe = (text: string | undefined) => (text === undefined ? undefined : neutralizeMentions(text, this.options.allowedUserIds));
+    // Tool names, arguments and results are untrusted: no pings and no disguised links from them
+    // (escape.ts; Slack does not document the format of a task's fields, so both are done).
+    const safe = (text: string | undefined) => (text === undefined ? undefined : untrustedMarkdown(text, this.options.allowedUserIds));
     const task: TaskUpdate = { ...raw, title: safe(raw.title) ?? raw.title };
     if (raw.details !== undefined) task.details = safe(raw.details);
     if (raw.output !== undefined) task.output = safe(raw.output);
