@@ -23,9 +23,9 @@ describe('slack: what a hostile server writes shows as text', () => {
   let h: Harness;
   let dir: string;
   before(async () => {
-    // U1 is an approver: only approvers see a failed server's error (its stderr) on the App Home.
+    // Only approvers see a failed server's error (its stderr) on the App Home.
     dir = mkdtempSync(path.join(tmpdir(), 'bot-hostile-'));
-    writeFileSync(path.join(dir, 'policy.json'), JSON.stringify({ approvers: ['U1'] }));
+    writeFileSync(path.join(dir, 'policy.json'), JSON.stringify({ approvers: ['U0APPROVER'] }));
     h = await startHarness({
       env: { POLICY_CONFIG: path.join(dir, 'policy.json') },
       servers: {
@@ -42,7 +42,7 @@ describe('slack: what a hostile server writes shows as text', () => {
     });
   });
   after(async () => {
-    await h.stop();
+    await h?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -70,13 +70,13 @@ describe('slack: what a hostile server writes shows as text', () => {
     assert.match(shown, /@\u2060channel @\u2060here @\u2060everyone/, 'the result shows, its pings defused');
   });
 
-  it('shows the tool list and a failed server’s stderr on the App Home as text', async () => {
-    const opened = eventEnvelope('app_mention', { channel: 'D1', user: 'U1', text: '' });
+  it('shows the tool list and a failed server’s stderr on an approver’s App Home as text', async () => {
+    const opened = eventEnvelope('app_mention', { channel: 'D1', user: 'U0APPROVER', text: '' });
     const at = nextTs();
-    opened.event = { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: at, ts: at };
+    opened.event = { type: 'app_home_opened', user: 'U0APPROVER', channel: 'D1', tab: 'home', event_ts: at, ts: at };
     assert.equal((await h.send(opened)).status, 200);
     await h.slack.waitFor('views.publish', 10_000);
-    const view = JSON.stringify(h.slack.homeView('U1'));
+    const view = JSON.stringify(h.slack.homeView('U0APPROVER'));
     assert.deepEqual(controlSequences(view), []);
     assert.match(view, /`&lt;!channel&gt;`/, 'the tool named <!channel>');
     assert.match(view, /broken.*failed.*&lt;!channel&gt; &lt;!here&gt;.*could not start/, 'the last stderr line, escaped');
