@@ -59,8 +59,8 @@ describe('convertPrompt', () => {
 });
 
 describe('urlLabel', () => {
-  it('keeps origin and path, drops credentials and query', () => {
-    assert.equal(urlLabel('https://user:pw@mcp.example.com:8443/v1/mcp?token=abc#x'), 'https://mcp.example.com:8443/v1/mcp');
+  it('keeps scheme, host and port only: services put secrets in the path too', () => {
+    assert.equal(urlLabel('https://user:pw@mcp.example.com:8443/v1/mcp?token=abc#x'), 'https://mcp.example.com:8443');
     assert.equal(urlLabel('not a url'), '(invalid url)');
   });
 });
