@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
+import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
@@ -48,6 +49,8 @@ export interface Config {
   /** maxConcurrent: turns one process answers at once; more questions wait in the inbox. */
   turns: { maxConcurrent: number };
   agent: { maxRounds: number; historyBudgetTokens: number };
+  /** Caps on files attached to a question (src/files/content.ts). */
+  files: FileCaps;
   logLevel: LogLevel;
 }
 
@@ -100,6 +103,8 @@ const envSchema = z.object({
   MAX_CONCURRENT_TURNS: intIn('MAX_CONCURRENT_TURNS', 1, 1000, DEFAULT_MAX_CONCURRENT_TURNS),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
+  FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
+  QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -196,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     approvals: { pollMs: n.APPROVAL_POLL_MS },
     turns: { maxConcurrent: n.MAX_CONCURRENT_TURNS },
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
+    files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     logLevel: n.LOG_LEVEL,
   };
 }

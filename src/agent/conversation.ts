@@ -5,7 +5,7 @@
 // transcript is kept; what is sent to Claude is trimmed to the token budget by the agent, per call.
 import type Keyv from 'keyv';
 import { silentLogger, type Logger } from '../log.js';
-import type { Agent, TurnOptions, TurnResult } from './loop.js';
+import type { Agent, TurnInput, TurnOptions, TurnResult } from './loop.js';
 import { validPrefix } from './transcript.js';
 import type { AgentSink, Transcript } from './types.js';
 import { zeroUsage } from './usage.js';
@@ -40,7 +40,7 @@ export interface Conversations {
    * Loads, runs one turn into the sink, saves. Never throws for a model or store failure: the sink
    * hears of it. `turn` overrides the agent's tools and round cap for this turn only.
    */
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, turn?: TurnOptions): Promise<ConversationTurnResult>;
+  runTurn(key: string, userText: TurnInput['userText'], sink: AgentSink, signal?: AbortSignal, turn?: TurnOptions): Promise<ConversationTurnResult>;
   forget(key: string): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export function createConversations(options: ConversationsOptions): Conversation
     return messages;
   }
 
-  async function runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, turn: TurnOptions = {}): Promise<ConversationTurnResult> {
+  async function runTurn(key: string, userText: TurnInput['userText'], sink: AgentSink, signal?: AbortSignal, turn: TurnOptions = {}): Promise<ConversationTurnResult> {
     let past: Transcript;
     try {
       past = await history(key);

@@ -3,12 +3,13 @@
 // taken from the inbox: the loading state, the turn itself (rendered live by ThreadSink), and
 // clean-up. A question taken again after its worker died gets a note first (intake/resume.ts).
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
-import type { TurnOptions } from '../agent/index.js';
+import type { TurnInput, TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
 import type { AcceptResult, Inbox, Outcome, TakenQuestion } from '../intake/index.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type Policy } from '../policy/index.js';
 import { withResources, type ResourceReader } from './intake/attachments.js';
+import type { FileLoader } from './intake/files.js';
 import type { Approvals } from './questions/approvals.js';
 import { withCallContext } from './questions/call-context.js';
 import type { Logger } from '../log.js';
@@ -24,7 +25,7 @@ import { sumUsage, usageBlock, type UsageLedger } from './reply/usage.js';
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
   /** `saved` false: the answer was given but could not be stored (the store went away meanwhile). */
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage; status: string; saved: boolean }>;
+  runTurn(key: string, userText: TurnInput['userText'], sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage; status: string; saved: boolean }>;
 }
 
 export interface AnswerOptions {
@@ -55,6 +56,8 @@ export interface AnswerDeps {
   approvals: Approvals;
   /** Reads resources attached to a question with resource:<uri>. */
   resources?: ResourceReader;
+  /** Downloads the files attached to a question (intake/files.ts). */
+  files?: FileLoader;
   /** Aborted at shutdown when the grace period is over: turns still running stop. */
   shutdown?: AbortSignal;
   logger: Logger;
@@ -197,7 +200,10 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   let unsaved = false;
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
-    const result = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions);
+    // Files are downloaded here, on the worker, after the policy let the question in (refusalFor).
+    const files = question.files && deps.files ? await deps.files(question.files, deadline.signal) : undefined;
+    if (files?.note) await cosmetic('files note', notice(client, question, 'files', files.note, log));
+    const result = await deps.turns.runTurn(question.key, files ? files.content(text) : text, sink, deadline.signal, turnOptions);
     usage = result.usage;
     unsaved = result.status === 'done' && !result.saved;
     await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));

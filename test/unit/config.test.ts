@@ -40,6 +40,8 @@ describe('loadConfig defaults', () => {
       approvals: { pollMs: 1000 },
       turns: { maxConcurrent: 16 },
       agent: { maxRounds: 10, historyBudgetTokens: 100_000 },
+      // 24 MB each: the API's 32 MB request, base64-encoded.
+      files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);
