@@ -127,9 +127,9 @@ function decodeText(bytes: Uint8Array): string | undefined {
 }
 
 /** The sentence for a file over a cap, before or after it was downloaded. */
-export function overCapSentence(name: string, bytes: number, cap: number, per: 'file' | 'question'): string {
+export function overCapSentence(name: string, bytes: number | undefined, cap: number, per: 'file' | 'question'): string {
   const limit = per === 'file' ? `the ${megabytes(cap)} a file may have` : `the ${megabytes(cap)} the files of one question may have together`;
-  return `The file ${quoteName(name)} (${megabytes(bytes)}) is over ${limit}, so it was not read.`;
+  return `The file ${quoteName(name)}${bytes === undefined ? '' : ` (${megabytes(bytes)})`} is over ${limit}, so it was not read.`;
 }
 
 /** A size as people read it: "1.5 MB", "800 KB", "120 bytes". */

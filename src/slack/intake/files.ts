@@ -119,8 +119,11 @@ async function download(ref: SlackFileRef, deps: FileDownloadDeps, cap: number):
   const fail = (sentence: string): Download => ({ ok: false, sentence });
   // `cap` is the file cap, or less when earlier files of the question used part of its cap.
   const { maxFileBytes, maxQuestionBytes } = deps.caps;
-  const tooBig = (bytes: number): Download =>
-    fail(bytes > maxFileBytes ? overCapSentence(ref.name, bytes, maxFileBytes, 'file') : overCapSentence(ref.name, bytes, maxQuestionBytes, 'question'));
+  // `bytes` undefined: a download without content-length was stopped at the cap, its size unknown.
+  const tooBig = (bytes: number | undefined): Download => {
+    const perFile = bytes === undefined ? cap >= maxFileBytes : bytes > maxFileBytes;
+    return fail(overCapSentence(ref.name, bytes, perFile ? maxFileBytes : maxQuestionBytes, perFile ? 'file' : 'question'));
+  };
   if (ref.mode === 'tombstone') return fail(`The file ${name} was deleted, so it was not read.`);
   if (ref.mode === 'hidden_by_limit') return fail(`The file ${name} is hidden by this workspace's plan, so it was not read.`);
   if (ref.file_access === 'check_file_info' || !ref.url_private) {
@@ -135,7 +138,9 @@ async function download(ref: SlackFileRef, deps: FileDownloadDeps, cap: number):
   }
   if (!deps.origins.includes(url.origin)) return fail(`The file ${name} is not stored by Slack, so I did not read it.`);
   try {
-    const response = await (deps.fetch ?? fetch)(url, { headers: { Authorization: `Bearer ${deps.token}` }, redirect: 'error', ...(deps.signal ? { signal: deps.signal } : {}) });
+    // A redirect is followed (a missing scope redirects to a sign-in page); fetch drops the
+    // Authorization header when a redirect leaves the origin, so the token stays with Slack.
+    const response = await (deps.fetch ?? fetch)(url, { headers: { Authorization: `Bearer ${deps.token}` }, ...(deps.signal ? { signal: deps.signal } : {}) });
     if (response.status === 403 || response.status === 401 || response.status === 404) {
       await response.body?.cancel();
       return fail(`I may not read the file ${name} (Slack answered ${response.status}).`);
@@ -150,7 +155,9 @@ async function download(ref: SlackFileRef, deps: FileDownloadDeps, cap: number):
       return fail(`I may not read the file ${name} (Slack sent a sign-in page: is the files:read scope granted?).`);
     }
     const bytes = await readCapped(response, cap);
-    return bytes === undefined ? tooBig(Math.max(cap + 1, ref.size ?? 0, Number(response.headers.get('content-length') ?? 0))) : { ok: true, bytes };
+    if (bytes !== undefined) return { ok: true, bytes };
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    return tooBig(Number.isFinite(declared) ? declared : ref.size !== undefined && ref.size > cap ? ref.size : undefined);
   } catch (error) {
     if (deps.signal?.aborted) throw error;
     return fail(`The file ${name} could not be downloaded (${error instanceof Error ? error.message : String(error)}).`);

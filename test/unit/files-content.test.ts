@@ -1,0 +1,156 @@
+// What an attached file becomes for Claude (src/files/content.ts), how a Slack file is downloaded
+// within the caps and only from Slack (src/slack/intake/files.ts), and which @paths the terminal
+// chat attaches (src/cli/attached-files.ts).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { atPaths, attachFiles } from '../../src/cli/attached-files.js';
+import { megabytes, questionContent, toBlock } from '../../src/files/content.js';
+import { fileOrigins, loadFiles, type SlackFileRef } from '../../src/slack/intake/files.js';
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
+const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([4, 0, 0, 0]), Buffer.from('WEBPVP8 ')]);
+const PDF = Buffer.from('%PDF-1.7\n%%EOF\n');
+
+describe('toBlock', () => {
+  it('takes the image type from the bytes, not from the name or the declared type', () => {
+    for (const [bytes, type] of [[PNG, 'image/png'], [JPEG, 'image/jpeg'], [WEBP, 'image/webp'], [Buffer.from('GIF89a....'), 'image/gif']] as const) {
+      const result = toBlock({ name: 'screenshot.png', mimetype: 'image/png', bytes });
+      assert.ok(result.ok && result.block.type === 'image' && result.block.source.type === 'base64');
+      assert.equal(result.block.source.media_type, type);
+      assert.equal(result.block.source.data, bytes.toString('base64'));
+    }
+  });
+
+  it('makes a PDF a document block titled with its name', () => {
+    const result = toBlock({ name: 'q3.pdf', bytes: PDF });
+    assert.ok(result.ok && result.block.type === 'document' && result.block.source.type === 'base64');
+    assert.equal(result.block.source.media_type, 'application/pdf');
+    assert.equal(result.block.title, 'q3.pdf');
+  });
+
+  it('reads text-like files by type or extension as text, with the file named', () => {
+    for (const file of [{ name: 'a.csv', mimetype: 'text/csv' }, { name: 'x.ts', mimetype: 'application/octet-stream' }, { name: 'data', mimetype: 'application/json' }]) {
+      const result = toBlock({ ...file, bytes: Buffer.from('é, ok') });
+      assert.ok(result.ok && result.block.type === 'text', file.name);
+      assert.equal(result.block.text, `<attached_file name="${file.name}">\né, ok\n</attached_file>`);
+    }
+  });
+
+  it('names a file it cannot read, also binary bytes behind a text name, and a name cannot break the tag', () => {
+    const docx = toBlock({ name: 'plan.docx', mimetype: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', bytes: Buffer.from('PK\u0003\u0004') });
+    assert.deepEqual(docx, { ok: false, sentence: 'A .docx file ("plan.docx") was attached and could not be read: only images (PNG, JPEG, GIF, WebP), PDFs and text files are.' });
+    const binary = toBlock({ name: 'dump.txt', bytes: Buffer.from([0x00, 0x01, 0xfe, 0xff]) });
+    assert.ok(!binary.ok && binary.sentence.startsWith('A .txt file ("dump.txt")'));
+    const odd = toBlock({ name: 'x"><b>.md', bytes: Buffer.from('hi') });
+    assert.ok(odd.ok && odd.block.type === 'text');
+    assert.match(odd.block.text, /^<attached_file name="x___b_\.md">/);
+  });
+
+  it('refuses an image over the API\'s 5 MB (base64) in one sentence', () => {
+    const big = Buffer.concat([PNG, Buffer.alloc(4 * 1024 * 1024)]);
+    const result = toBlock({ name: 'photo.png', bytes: big });
+    assert.ok(!result.ok);
+    assert.match(result.sentence, /^The image "photo\.png" is 4 MB, over the 3\.8 MB an image may have for Claude, so it was not read\.$/);
+  });
+
+  it('puts files before the question and the left-out files after it; no files leave the text as it is', () => {
+    assert.equal(questionContent('hi', [], []), 'hi');
+    const image = toBlock({ name: 'a.png', bytes: PNG });
+    assert.ok(image.ok);
+    assert.deepEqual(questionContent('what is it?', [image.block], ['One was left out.']), [image.block, { type: 'text', text: 'what is it?\n\n[One was left out.]' }]);
+    assert.deepEqual(questionContent('', [image.block], []), [image.block, { type: 'text', text: '(The message has only the attached files.)' }]);
+  });
+
+  it('writes sizes as people read them', () => {
+    assert.deepEqual([megabytes(900), megabytes(1536), megabytes(5 * 1024 * 1024), megabytes(24 * 1024 * 1024)], ['900 bytes', '1.5 KB', '5 MB', '24 MB']);
+  });
+});
+
+describe('loadFiles (Slack)', () => {
+  const origin = 'http://127.0.0.1:1';
+  const ref = (id: string, name: string, extra: Partial<SlackFileRef> = {}): SlackFileRef => ({ id, name, url_private: `${origin}/files-pri/T1-${id}/${name}`, ...extra });
+  /** A fetch that serves `bodies` by file id and records what it was asked. */
+  function fakeFetch(bodies: Record<string, { body: Uint8Array; type?: string; length?: boolean }>) {
+    const asked: { url: string; auth: string | null }[] = [];
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = input instanceof Request ? input.url : input.toString();
+      asked.push({ url, auth: new Headers(init?.headers).get('authorization') });
+      const id = /T1-(F\d+)/.exec(url)?.[1] ?? '';
+      const served = bodies[id];
+      if (!served) return Promise.resolve(new Response('Not Found', { status: 404 }));
+      const headers: Record<string, string> = { 'content-type': served.type ?? 'application/octet-stream' };
+      if (served.length !== false) headers['content-length'] = String(served.body.length);
+      // A stream without content-length: the cap is checked while reading.
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(served.body);
+          controller.close();
+        },
+      });
+      return Promise.resolve(new Response(stream, { headers }));
+    };
+    return { fetch, asked };
+  }
+
+  it('downloads with the bot token, only from Slack\'s origins, and keeps to the caps', async () => {
+    const { fetch, asked } = fakeFetch({
+      F1: { body: PNG },
+      F2: { body: Buffer.alloc(600, 'a'), type: 'text/plain', length: false },
+      F3: { body: Buffer.alloc(300, 'b'), type: 'text/plain' },
+      F4: { body: Buffer.alloc(300, 'c'), type: 'text/plain' },
+    });
+    const caps = { maxFileBytes: 500, maxQuestionBytes: 500 };
+    const files = await loadFiles(
+      [ref('F1', 'a.png'), ref('F2', 'long.txt'), ref('F3', 'b.txt'), ref('F4', 'c.txt'), ref('F5', 'evil.txt', { url_private: 'https://attacker.example/x' })],
+      { token: 'xoxb-1', origins: fileOrigins(`${origin}/api/`), caps, fetch },
+    );
+    assert.deepEqual(files.blocks.map((b) => b.type), ['image', 'text']);
+    assert.deepEqual(files.sentences, [
+      // Its size was unknown (no content-length): the download stopped at what the question had left.
+      'The file "long.txt" is over the 500 bytes the files of one question may have together, so it was not read.',
+      `The file "c.txt" (300 bytes) is over the 500 bytes the files of one question may have together, so it was not read.`,
+      'The file "evil.txt" is not stored by Slack, so I did not read it.',
+    ]);
+    assert.ok(asked.every((a) => a.auth === 'Bearer xoxb-1' && a.url.startsWith(origin)), 'the token went to Slack only');
+  });
+
+  it('says why a file is not read: a sign-in page, a 403, Slack Connect, a deleted file', async () => {
+    const { fetch } = fakeFetch({ F1: { body: Buffer.from('<html>sign in</html>'), type: 'text/html; charset=utf-8' } });
+    const files = await loadFiles(
+      [ref('F1', 'a.pdf'), ref('F9', 'gone.txt'), { id: 'F7', name: 'F7', file_access: 'check_file_info' }, ref('F8', 'old.txt', { mode: 'tombstone' })],
+      { token: 'xoxb-1', origins: [origin], caps: { maxFileBytes: 1000, maxQuestionBytes: 1000 }, fetch },
+    );
+    assert.equal(files.blocks.length, 0);
+    assert.deepEqual(files.sentences, [
+      'I may not read the file "a.pdf" (Slack sent a sign-in page: is the files:read scope granted?).',
+      'I may not read the file "gone.txt" (Slack answered 404).',
+      'The file "F7" is shared from another organization (Slack Connect) or linked from elsewhere, and I may not read it.',
+      'The file "old.txt" was deleted, so it was not read.',
+    ]);
+  });
+});
+
+describe('@path in the terminal chat', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'files-unit-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds @paths, quoted or not, without taking e-mail addresses', () => {
+    assert.deepEqual(atPaths('see @a.txt, @"my file.md" and mail bob@example.com or ask @alice'), ['a.txt', 'my file.md', 'alice']);
+  });
+
+  it('attaches the files relative to the folder, names missing and oversized ones, leaves @names as text', async () => {
+    writeFileSync(path.join(dir, 'pic.png'), PNG);
+    writeFileSync(path.join(dir, 'big.txt'), 'x'.repeat(2000));
+    const attached = await attachFiles('look at @pic.png @big.txt @nope.txt, @alice', { maxFileBytes: 1000, maxQuestionBytes: 1000 }, dir);
+    assert.ok(Array.isArray(attached.content));
+    assert.deepEqual(attached.content.map((b) => b.type), ['image', 'text']);
+    assert.deepEqual(attached.sentences, [
+      'The file "big.txt" (2 KB) is over the 1000 bytes a file may have, so it was not read.',
+      'The file "nope.txt" was not found, so it was not read.',
+    ]);
+  });
+});
