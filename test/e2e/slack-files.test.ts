@@ -46,10 +46,12 @@ describe('slack: files attached to a question', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A mention with files, or (with `thread`) a plain follow-up in that thread, as Slack sends a file share. */
   async function ask(text: string, files: Record<string, unknown>[], thread?: string): Promise<{ request: MessagesRequest | undefined; ts: string }> {
     const ts = nextTs();
     const stops = h.slack.calls('chat.stopStream').length;
-    await h.mention({ channel: 'C800', user: 'U1', text: `<@U0FAKEBOT1> ${text}`, ts, ...(thread ? { thread_ts: thread } : {}), extra: { files } });
+    if (thread) await h.message({ channel: 'C800', user: 'U1', text, ts, thread_ts: thread, ...(files.length > 0 ? { subtype: 'file_share' } : {}), extra: { files } });
+    else await h.mention({ channel: 'C800', user: 'U1', text: `<@U0FAKEBOT1> ${text}`, ts, extra: { files } });
     await h.slack.waitUntil(() => h.slack.calls('chat.stopStream').length > stops, 30_000);
     return { request: h.anthropic.calls.at(-1), ts };
   }
@@ -87,7 +89,16 @@ describe('slack: files attached to a question', () => {
     const { request: followUp } = await ask('and the second page?', [], ts);
     const first = blocksOf(userMessages(followUp)[0]);
     assert.deepEqual(first.map((b) => b.type), ['image', 'document', 'text', 'text']);
+    assert.deepEqual(first[0], image);
     assert.match(textOf(blocksOf(userMessages(followUp).at(-1))), /and the second page\?/);
+
+    // A plain follow-up in the thread with a file of its own: read like the first question's.
+    const log = h.slack.addFile({ name: 'build.log', mimetype: 'text/plain', bytes: Buffer.from('error: disk full') });
+    const { request: withFile } = await ask('and this log?', [log], ts);
+    const last = blocksOf(userMessages(withFile).at(-1));
+    assert.deepEqual(last.map((b) => b.type), ['text', 'text']);
+    assert.match(textOf(last), /name="build\.log"[\s\S]*error: disk full[\s\S]*and this log\?/);
+    assert.equal(userMessages(withFile).length, 3, 'with the whole thread before it');
   });
 
   it('tells the person about a file over the cap, without downloading it, and answers the rest', async () => {
