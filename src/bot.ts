@@ -10,7 +10,7 @@ import type { Store } from './store.js';
 import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
-import { createFileLoader, fileOrigins } from './slack/intake/files.js';
+import { createFileLoader, fileOrigins, fileRefs } from './slack/intake/files.js';
 import { findAnswer, type AnswerState } from './slack/reply/reply-metadata.js';
 import { createAcksInFlight, createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/questions/approvals.js';
@@ -152,7 +152,12 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     policy,
     tools: engine.hub,
     resources: engine.hub,
-    files: createFileLoader({ token: slack.botToken, origins: fileOrigins(slack.apiUrl), caps: config.files }),
+    files: createFileLoader({
+      token: slack.botToken,
+      origins: fileOrigins(slack.apiUrl),
+      caps: config.files,
+      fileInfo: async (id) => fileRefs([(await front.app.client.files.info({ file: id })).file])[0],
+    }),
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),

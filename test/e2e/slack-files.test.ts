@@ -115,10 +115,11 @@ describe('slack: files attached to a question', () => {
     assert.match(notes[0]?.text ?? '', /is over the 3\.9 KB a file may have/);
   });
 
-  it('says so in a plain sentence when Slack refuses a download or the file is from Slack Connect', async () => {
+  it('says so in a plain sentence when Slack refuses a download or a Slack Connect file is not visible', async () => {
     h.slack.expectError('files-pri', 'forbidden');
+    h.slack.expectError('files.info', 'file_not_found');
     const refused = h.slack.addFile({ name: 'secret.txt', mimetype: 'text/plain', bytes: Buffer.from('hidden'), status: 403 });
-    const connect = h.slack.addFile({ name: 'shared.pdf', mimetype: 'application/pdf', bytes: PDF, slackConnect: true });
+    const connect = h.slack.addFile({ name: 'shared.pdf', mimetype: 'application/pdf', bytes: PDF, slackConnect: 'hidden' });
     // ask() returns once the answer's stream stopped: the question is still answered.
     const { request } = await ask('read these', [refused, connect]);
     const blocks = blocksOf(userMessages(request).at(-1));
@@ -127,6 +128,15 @@ describe('slack: files attached to a question', () => {
     assert.match(text, /I may not read the file "secret\.txt" \(Slack answered 403\)\./);
     assert.match(text, /shared from another organization \(Slack Connect\)/);
     assert.doesNotMatch(text, /hidden/);
+  });
+
+  it('reads a Slack Connect file that files.info shows the bot', async () => {
+    h.slack.clearCalls();
+    const connect = h.slack.addFile({ name: 'partner.csv', mimetype: 'text/csv', bytes: CSV, slackConnect: 'readable' });
+    assert.equal(connect.url_private, undefined, 'the event carries no URL');
+    const { request } = await ask('what did the partner send?', [connect]);
+    assert.match(textOf(blocksOf(userMessages(request).at(-1))), /name="partner\.csv"[\s\S]*apple,3/);
+    assert.deepEqual(h.slack.calls('files.info').map((c) => c.body.file), [connect.id]);
   });
 
   it('never downloads the files of a question the policy refuses', async () => {

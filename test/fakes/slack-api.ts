@@ -125,6 +125,7 @@ interface FakeFile {
   mimetype: string;
   bytes: Uint8Array;
   status?: number;
+  slackConnect?: 'readable' | 'hidden';
 }
 
 /** Fields that Slack takes as JSON and the WebClient sends as JSON strings inside form bodies. */
@@ -352,15 +353,23 @@ export class FakeSlackApi {
    * `tokens`, or any xoxb- token without them), 403 otherwise. Returns the file object that
    * message events carry in `files` (docs.slack.dev/reference/objects/file-object). Downloads are
    * recorded as calls of method 'files-pri'. `status` forces another answer (a 403 for a file the
-   * bot may not read); `slackConnect` leaves out the URL, as Slack Connect files arrive.
+   * bot may not read); `slackConnect` leaves out the URL, as Slack Connect files arrive, and then
+   * files.info answers the whole object ('readable') or file_not_found ('hidden').
    */
-  addFile(input: { name: string; mimetype: string; bytes: Uint8Array; status?: number; slackConnect?: boolean }): Json {
+  addFile(input: { name: string; mimetype: string; bytes: Uint8Array; status?: number; slackConnect?: 'readable' | 'hidden' }): Json {
     const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
     this.files.set(id, { ...input, id });
     if (input.slackConnect) return { id, mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' };
-    const url = `${this.address}/files-pri/${this.teamId}-${id}/${encodeURIComponent(input.name)}`;
-    const filetype = input.name.includes('.') ? (input.name.split('.').pop() ?? '') : '';
-    return { id, name: input.name, title: input.name, mimetype: input.mimetype, filetype, size: input.bytes.length, mode: 'hosted', url_private: url, url_private_download: `${url}?download=1` };
+    return this.fileObject(id);
+  }
+
+  /** The whole file object (as files.info answers it) of a file added with addFile. */
+  private fileObject(id: string): Json {
+    const file = this.files.get(id);
+    if (!file) throw new PlatformError('file_not_found');
+    const url = `${this.address}/files-pri/${this.teamId}-${id}/${encodeURIComponent(file.name)}`;
+    const filetype = file.name.includes('.') ? (file.name.split('.').pop() ?? '') : '';
+    return { id, name: file.name, title: file.name, mimetype: file.mimetype, filetype, size: file.bytes.length, mode: 'hosted', url_private: url, url_private_download: `${url}?download=1` };
   }
 
   /** A message a person wrote, so that conversations.replies and messages() see the question too. */
@@ -630,6 +639,11 @@ export class FakeSlackApi {
   // ---- methods --------------------------------------------------------------------------------
 
   private readonly builtins: Record<string, (body: Json) => Json> = {
+    'files.info': (body) => {
+      const id = typeof body.file === 'string' ? body.file : '';
+      if (this.files.get(id)?.slackConnect === 'hidden') throw new PlatformError('file_not_found');
+      return { file: this.fileObject(id) };
+    },
     'auth.test': () => ({
       url: 'https://fake.slack.test/',
       team: this.teamName,

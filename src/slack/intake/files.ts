@@ -49,6 +49,12 @@ export interface FileDownloadDeps {
   /** Origins the token may be sent to: Slack's file host, plus SLACK_API_URL's origin when it is set. */
   origins: string[];
   caps: FileCaps;
+  /**
+   * files.info for a Slack Connect file, whose event carries only `file_access: 'check_file_info'`
+   * and no URL: the whole object comes from files.info (described in zenn.dev/straydog/articles/42c4152bf963e3;
+   * docs.slack.dev/reference/methods/files.info). Rejects when the bot may not see the file.
+   */
+  fileInfo?: (id: string) => Promise<SlackFileRef | undefined>;
   fetch?: typeof fetch;
   signal?: AbortSignal;
 }
@@ -73,7 +79,8 @@ export async function loadFiles(refs: SlackFileRef[], deps: FileDownloadDeps): P
   const blocks: FileBlock[] = [];
   const sentences: string[] = [];
   let used = 0;
-  for (const ref of refs) {
+  for (const listed of refs) {
+    const ref = await resolved(listed, deps);
     const left = Math.max(0, deps.caps.maxQuestionBytes - used);
     const got = await download(ref, deps, Math.min(deps.caps.maxFileBytes, left));
     if (!got.ok) {
@@ -110,6 +117,18 @@ export function createFileLoader(deps: Omit<FileDownloadDeps, 'signal'>): FileLo
       content: (text) => questionContent(text, files.blocks, files.sentences),
     };
   };
+}
+
+/** A Slack Connect file's whole object, from files.info; the descriptor as it was if that fails. */
+async function resolved(ref: SlackFileRef, deps: FileDownloadDeps): Promise<SlackFileRef> {
+  if (ref.file_access !== 'check_file_info' || !deps.fileInfo) return ref;
+  if (deps.signal?.aborted) throw deps.signal.reason;
+  try {
+    const info = await deps.fileInfo(ref.id);
+    return info?.url_private ? info : ref;
+  } catch {
+    return ref;
+  }
 }
 
 type Download = { ok: true; bytes: Uint8Array } | { ok: false; sentence: string };
