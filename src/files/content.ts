@@ -6,6 +6,7 @@
 // Written by hand: the SDK has no helper that turns bytes into content blocks, and the checks are a
 // few magic numbers (the API rejects an image whose bytes do not match its declared media type).
 import type Anthropic from '@anthropic-ai/sdk';
+import { API_IMAGE_MAX_PIXELS, imageDimensions } from './image-size.js';
 
 export type FileBlock = Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam | Anthropic.TextBlockParam;
 type ImageMediaType = Anthropic.Base64ImageSource['media_type'];
@@ -100,6 +101,10 @@ export function toBlock(file: LoadedFile): Converted {
     if (data.length > API_IMAGE_BASE64_BYTES) {
       // No scaling down yet: no well-kept image library without a native build is in the project.
       return { ok: false, sentence: `The image ${name} is ${megabytes(file.bytes.length)}, over the ${megabytes((API_IMAGE_BASE64_BYTES * 3) / 4)} an image may have for Claude, so it was not read.` };
+    }
+    const size = imageDimensions(file.bytes, image);
+    if (size && (size.width > API_IMAGE_MAX_PIXELS || size.height > API_IMAGE_MAX_PIXELS)) {
+      return { ok: false, sentence: `The image ${name} is ${size.width}x${size.height} pixels, over the ${API_IMAGE_MAX_PIXELS}x${API_IMAGE_MAX_PIXELS} an image may have for Claude, so it was not read.` };
     }
     return { ok: true, block: { type: 'image', source: { type: 'base64', media_type: image, data } } };
   }

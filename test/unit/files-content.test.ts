@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { atPaths, attachFiles } from '../../src/cli/attached-files.js';
 import { megabytes, questionContent, toBlock } from '../../src/files/content.js';
+import { imageDimensions } from '../../src/files/image-size.js';
 import { fileOrigins, loadFiles, type SlackFileRef } from '../../src/slack/intake/files.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
@@ -17,7 +18,7 @@ const PDF = Buffer.from('%PDF-1.7\n%%EOF\n');
 
 describe('toBlock', () => {
   it('takes the image type from the bytes, not from the name or the declared type', () => {
-    for (const [bytes, type] of [[PNG, 'image/png'], [JPEG, 'image/jpeg'], [WEBP, 'image/webp'], [Buffer.from('GIF89a....'), 'image/gif']] as const) {
+    for (const [bytes, type] of [[PNG, 'image/png'], [JPEG, 'image/jpeg'], [WEBP, 'image/webp'], [Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'), 'image/gif']] as const) {
       const result = toBlock({ name: 'screenshot.png', mimetype: 'image/png', bytes });
       assert.ok(result.ok && result.block.type === 'image' && result.block.source.type === 'base64');
       assert.equal(result.block.source.media_type, type);
@@ -57,6 +58,13 @@ describe('toBlock', () => {
     assert.match(result.sentence, /^The image "photo\.png" is 4 MB, over the 3\.8 MB an image may have for Claude, so it was not read\.$/);
   });
 
+  it('refuses an image over the API\'s 8000x8000 pixels in one sentence', () => {
+    const wide = Buffer.from(PNG);
+    wide.writeUInt32BE(9000, 16);
+    const result = toBlock({ name: 'panorama.png', bytes: wide });
+    assert.deepEqual(result, { ok: false, sentence: 'The image "panorama.png" is 9000x1 pixels, over the 8000x8000 an image may have for Claude, so it was not read.' });
+  });
+
   it('puts files before the question and the left-out files after it; no files leave the text as it is', () => {
     assert.equal(questionContent('hi', [], []), 'hi');
     const image = toBlock({ name: 'a.png', bytes: PNG });
@@ -67,6 +75,21 @@ describe('toBlock', () => {
 
   it('writes sizes as people read them', () => {
     assert.deepEqual([megabytes(900), megabytes(1536), megabytes(5 * 1024 * 1024), megabytes(24 * 1024 * 1024)], ['900 bytes', '1.5 KB', '5 MB', '24 MB']);
+  });
+});
+
+describe('imageDimensions', () => {
+  it('reads the size from PNG, GIF, JPEG and WebP headers, and gives up on a cut header', () => {
+    assert.deepEqual(imageDimensions(PNG, 'image/png'), { width: 1, height: 1 });
+    const gif = Buffer.from('GIF89a\x40\x01\xf0\x00', 'latin1');
+    assert.deepEqual(imageDimensions(gif, 'image/gif'), { width: 320, height: 240 });
+    // SOI, an APP0 segment of 16 bytes, then SOF0: length, precision, height 600, width 800.
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.alloc(14), Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0x02, 0x58, 0x03, 0x20])]);
+    assert.deepEqual(imageDimensions(jpeg, 'image/jpeg'), { width: 800, height: 600 });
+    // VP8X: canvas width - 1 and height - 1 as 24-bit little-endian numbers at 24 and 27.
+    const webp = Buffer.concat([Buffer.from('RIFF\0\0\0\0WEBPVP8X', 'latin1'), Buffer.alloc(8), Buffer.from([0x3f, 0x1f, 0x00, 0x0f, 0x00, 0x00])]);
+    assert.deepEqual(imageDimensions(webp, 'image/webp'), { width: 8000, height: 16 });
+    assert.equal(imageDimensions(JPEG, 'image/jpeg'), undefined);
   });
 });
 
