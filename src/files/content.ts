@@ -109,6 +109,11 @@ export function toBlock(file: LoadedFile): Converted {
     return { ok: true, block: { type: 'image', source: { type: 'base64', media_type: image, data } } };
   }
   if (isPdf(file.bytes)) {
+    // The API takes standard PDFs only, "no passwords/encryption" (.../build-with-claude/pdf-support);
+    // an encrypted one names its /Encrypt dictionary in its trailer.
+    if (Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength).includes('/Encrypt')) {
+      return { ok: false, sentence: `The PDF ${name} is encrypted or password-protected, which Claude cannot read, so it was not read.` };
+    }
     return { ok: true, block: { type: 'document', title: file.name.slice(0, 200), source: { type: 'base64', media_type: 'application/pdf', data: Buffer.from(file.bytes).toString('base64') } } };
   }
   if (looksLikeText(file.name, file.mimetype)) {

@@ -26,11 +26,13 @@ describe('toBlock', () => {
     }
   });
 
-  it('makes a PDF a document block titled with its name', () => {
+  it('makes a PDF a document block titled with its name, and names an encrypted one', () => {
     const result = toBlock({ name: 'q3.pdf', bytes: PDF });
     assert.ok(result.ok && result.block.type === 'document' && result.block.source.type === 'base64');
     assert.equal(result.block.source.media_type, 'application/pdf');
     assert.equal(result.block.title, 'q3.pdf');
+    const locked = toBlock({ name: 'locked.pdf', bytes: Buffer.from('%PDF-1.7\ntrailer << /Root 1 0 R /Encrypt 5 0 R >>\n%%EOF\n') });
+    assert.deepEqual(locked, { ok: false, sentence: 'The PDF "locked.pdf" is encrypted or password-protected, which Claude cannot read, so it was not read.' });
   });
 
   it('reads text-like files by type or extension as text, with the file named', () => {
