@@ -157,7 +157,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       origins: fileOrigins(slack.apiUrl),
       caps: config.files,
       fileInfo: async (id) => fileRefs([(await front.app.client.files.info({ file: id })).file])[0],
-    }),
+    }, logger.child({ room: 'slack' })),
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),

@@ -4,6 +4,7 @@
 // message text, and never to a host other than Slack's file host (or SLACK_API_URL's, for tests and
 // proxies). A file the bot may not read, or one over a cap, becomes one sentence instead.
 import type Anthropic from '@anthropic-ai/sdk';
+import { silentLogger, type Logger } from '../../log.js';
 import { escapeMrkdwn } from '../reply/escape.js';
 import { overCapSentence, questionContent, quoteName, toBlock, type FileBlock, type FileCaps } from '../../files/content.js';
 
@@ -108,10 +109,11 @@ export interface AttachedFiles {
 
 export type FileLoader = (refs: SlackFileRef[], signal?: AbortSignal) => Promise<AttachedFiles>;
 
-/** Downloads a question's files with the bot token (see loadFiles). */
-export function createFileLoader(deps: Omit<FileDownloadDeps, 'signal'>): FileLoader {
+/** Downloads a question's files with the bot token (see loadFiles). Logs counts only, never names or contents. */
+export function createFileLoader(deps: Omit<FileDownloadDeps, 'signal'>, logger: Logger = silentLogger): FileLoader {
   return async (refs, signal) => {
     const files = await loadFiles(refs, { ...deps, ...(signal ? { signal } : {}) });
+    logger.info('files attached', { files: refs.length, read: files.blocks.length, leftOut: files.sentences.length });
     return {
       ...(files.sentences.length > 0 ? { note: `:paperclip: ${escapeMrkdwn(files.sentences.join(' '))}` } : {}),
       content: (text) => questionContent(text, files.blocks, files.sentences),
