@@ -181,9 +181,9 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   );
   // The thread's token use after this turn comes with the turn's one store write; the closing
   // blocks wait for it (and for the recent-threads entry, long done by then), so the reply's last
-  // Slack call, the one that marks it done, comes after everything the turn stores.
-  let stored: (total: Usage | undefined) => void = () => undefined;
-  const threadUsage = new Promise<Usage | undefined>((resolve) => (stored = resolve));
+  // Slack call, the one that marks it done, comes after everything the turn stores and says.
+  let stored: (outcome: Stored) => void = () => undefined;
+  const turnStored = new Promise<Stored>((resolve) => (stored = resolve));
   const sink = new ThreadSink(writer, log, {
     flushIntervalMs: options.flushIntervalMs,
     progressIntervalMs: options.progressIntervalMs,
@@ -191,7 +191,14 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     allowedUserIds: new Set([question.userId]),
     before,
     finalBlocks: async (turnUsage) => {
-      const [total] = await Promise.all([threadUsage, recent]);
+      const [{ total, unsaved }] = await Promise.all([turnStored, recent]);
+      if (unsaved) {
+        // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
+        await cosmetic(
+          'unsaved note',
+          notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
+        );
+      }
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
@@ -204,33 +211,30 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
-  let unsaved = false;
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
     const result = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions);
     usage = result.usage;
-    unsaved = result.status === 'done' && !result.saved;
-    stored(result.totalUsage);
+    stored({ total: result.totalUsage, unsaved: result.status === 'done' && !result.saved });
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
   } finally {
-    stored(undefined);
+    stored({ unsaved: false });
     deadline.clear();
   }
   await sink.settled();
   await before;
-  if (unsaved) {
-    // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
-    await cosmetic(
-      'unsaved note',
-      notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
-    );
-  }
   // Nothing reached the thread (Slack refused every write): no reply clears the status, so clear it.
   if (writer.messageTs.length === 0) await cosmetic('setStatus', setStatus({ status: '' }));
   await recent;
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
+}
+
+/** How a turn's one store write went: the thread's token use after it, and whether it was lost. */
+interface Stored {
+  total?: Usage;
+  unsaved: boolean;
 }
 
 /** Why this question is not answered (access policy, length limit), or undefined. */
