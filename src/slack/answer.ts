@@ -245,7 +245,6 @@ function refusalFor(policy: Policy, question: Question, who: { userId: string; c
   return length.ok ? undefined : length.message;
 }
 
-/** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
 /** The reply a dead attempt left half done: its stream ended, its text replaced by a word that it was cut off. */
 async function markInterrupted(client: webApi.WebClient, question: Question, { ts, unstopped }: PartialReply, logger: Logger): Promise<void> {
   // A stream nobody stopped stays "streaming" until Slack ends it; stopping it first lets it be edited.
@@ -260,6 +259,7 @@ async function markInterrupted(client: webApi.WebClient, question: Question, { t
     .catch((error: unknown) => logger.warn('could not mark an interrupted answer', { conversation: question.key, error: errorText(error) }));
 }
 
+/** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
 function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger, done = false): Promise<string> {
   const key = { question: questionId(question.channel, question.ts), part: `notice:${name}` };
   return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger, done);
