@@ -219,18 +219,20 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
+  let outcome: Stored = { unsaved: false };
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
     const result = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions);
     usage = result.usage;
-    stored({ total: result.totalUsage, unsaved: result.status === 'done' && !result.saved });
+    outcome = { total: result.totalUsage, unsaved: result.status === 'done' && !result.saved };
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
   } finally {
-    stored({ unsaved: false });
     deadline.clear();
+    // The person's slot is free before the answer reads done, so a question sent after it is taken.
     await admitted?.release();
+    stored(outcome);
   }
   await sink.settled();
   await before;

@@ -11,6 +11,7 @@ import { reply } from '../fakes/anthropic.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
 import { nextTs } from '../helpers/sign.js';
+import { marksAnswerDone } from '../helpers/answer-done.js';
 
 strictSlack();
 
@@ -70,8 +71,8 @@ describe('policy limits in Slack: one person, many answers at once', () => {
     release();
     await h.slack.waitUntil(() => threads.filter(answered).length === 2, 60_000);
     assert.equal(threads.filter((t) => answered(t) && told(t)).length, 0);
-    // The answers' turns are over once their :eyes: is taken off (their slots are given back before that).
-    const cleared = (t: (typeof threads)[number]) => h.slack.calls('reactions.remove').some((c) => c.body.channel === t.channel && c.body.timestamp === t.ts);
+    // The answers' turns are over once they read done (their slots are given back before that).
+    const cleared = (t: (typeof threads)[number]) => h.slack.calls().some((c) => marksAnswerDone(c, t.channel, t.ts));
     await h.slack.waitUntil(() => threads.filter(answered).every(cleared), 30_000);
 
     const later = { channel: 'CF-LATER', ts: nextTs() };
