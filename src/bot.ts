@@ -7,7 +7,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import type { Store } from './store.js';
-import { needsApproval, serverAllowed } from './policy/index.js';
+import { needsApproval, personLimits, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
 import { createFileLoader, fileOrigins, fileRefs } from './slack/intake/files.js';
@@ -21,7 +21,6 @@ import { DEFAULT_DEDUPE_TTL_MS } from './slack/intake/dedupe.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/reply/thread-sink.js';
 import { createRecentThreads } from './slack/home/recent-threads.js';
-import { createUsageLedger } from './slack/reply/usage.js';
 import { checkSlack } from './slack/web/slack-check.js';
 import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/web/slack-reach.js';
 
@@ -109,8 +108,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     throw error;
   }
   logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
-  const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
-  const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
+  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
     elicitation: elicitations.handler,
     sampling: createSamplingHandler({
@@ -122,7 +121,6 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     }),
   };
   const shutdown = new AbortController();
-  const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
   // They answer with the answerer below (called only once started, after it exists), and take no
   // new question while Slack waits for an ack (acks-in-flight.ts).
@@ -147,9 +145,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         logger.warn('could not read the thread of a resumed question', { conversation: question.key, error: error instanceof Error ? error.message : String(error) });
         return { state: 'none' };
       }),
-    usage,
     recent,
     policy,
+    limits: personLimits(policy.limits, coordinator, logger.child({ room: 'policy' })),
     tools: engine.hub,
     resources: engine.hub,
     files: createFileLoader({
@@ -205,10 +203,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         needsApproval: (tool) => needsApproval(policy, tool),
         recent: await recent.list(teamId, userId),
       }),
-      forget: async (key) => {
-        await engine.conversations.forget(key);
-        await usage.reset(key);
-      },
+      // The conversation's token use is kept with it (agent/conversation.ts): one delete.
+      forget: (key) => engine.conversations.forget(key),
       logger: logger.child({ room: 'slack' }),
     },
   });

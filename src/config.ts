@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
+import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
 import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -48,7 +49,8 @@ export interface Config {
   approvals: { pollMs: number };
   /** maxConcurrent: turns one process answers at once; more questions wait in the inbox. */
   turns: { maxConcurrent: number };
-  agent: { maxRounds: number; historyBudgetTokens: number };
+  /** maxStoredBytes: past it, a thread's stored transcript is compacted (oldest tool results first). */
+  agent: { maxRounds: number; historyBudgetTokens: number; maxStoredBytes: number };
   /** Caps on files attached to a question (src/files/content.ts). */
   files: FileCaps;
   logLevel: LogLevel;
@@ -103,6 +105,7 @@ const envSchema = z.object({
   MAX_CONCURRENT_TURNS: intIn('MAX_CONCURRENT_TURNS', 1, 1000, DEFAULT_MAX_CONCURRENT_TURNS),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
+  THREAD_MAX_STORED_BYTES: intIn('THREAD_MAX_STORED_BYTES', 100_000, 100_000_000, DEFAULT_THREAD_MAX_STORED_BYTES),
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   LOG_LEVEL: z
@@ -200,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
     approvals: { pollMs: n.APPROVAL_POLL_MS },
     turns: { maxConcurrent: n.MAX_CONCURRENT_TURNS },
-    agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS },
+    agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     logLevel: n.LOG_LEVEL,
   };

@@ -75,6 +75,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     system: config.anthropic.system,
     maxRounds: config.agent.maxRounds,
     historyBudgetTokens: config.agent.historyBudgetTokens,
+    maxStoredBytes: config.agent.maxStoredBytes,
     streamIdleTimeoutMs: config.anthropic.timeoutMs,
     logger: logger.child({ room: 'agent' }),
   });

@@ -53,8 +53,8 @@ export const BOT: Program = {
   source: path.resolve('src/main.ts'),
   dist: path.resolve('dist/main.js'),
   answers: (call) => call.method === 'chat.stopStream',
-  // After chat.stopStream the turn still removes its :eyes: reaction and clears the loading status.
-  closing: [(call) => call.method === 'reactions.remove', (call) => call.method === 'assistant.threads.setStatus' && call.body.status === ''],
+  // chat.stopStream is the turn's last call (Slack clears the loading status itself when the reply comes).
+  closing: [(call) => call.method === 'chat.stopStream'],
   showsText: carriesText,
 };
 

@@ -8,12 +8,14 @@ import type { ToolProvider } from '../mcp/types.js';
 import { textOf, toAssistantContent, trimTrailingWhitespace, withoutToolUses } from './assistant.js';
 import { streamModelCall } from './model-call.js';
 import { describeModelError, errorFields, isAbort, TurnAbortedError } from './model-errors.js';
-import { EMPTY_QUESTION, notices, notRunText } from './notices.js';
+import { EMPTY_QUESTION, notices, notRunText, tooManyCallsText } from './notices.js';
+import { resultBudget, type ResultBudget } from './result-budget.js';
 import { buildRequest } from './request.js';
 import { safeSink, type SafeSink } from './sink.js';
 import { estimateMessageTokens, estimateTranscriptTokens, type TokenEstimate } from './tokens.js';
 import { runToolUses, type ToolUse } from './tool-runner.js';
 import { appendUserMessage, blocksOf, elideAnsweredToolResults, trimToBudget, validPrefix } from './transcript.js';
+import { compactToSize, wasCompacted } from './transcript-compact.js';
 import type { AgentSink, Transcript, Usage } from './types.js';
 import { addUsage, zeroUsage } from './usage.js';
 
@@ -21,6 +23,17 @@ export const DEFAULT_MAX_ROUNDS = 10;
 export const DEFAULT_HISTORY_BUDGET_TOKENS = 100_000;
 export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 180_000;
 export const DEFAULT_ELIDE_RESULTS_OVER = 4000;
+/**
+ * A thread's stored transcript is compacted past this size (transcript-compact.ts). Measured: the
+ * bench's request-size thread (a 5,000-character tool result and a 2,000-character answer a turn)
+ * stored 13 KB a turn, 2.5 MB at turn 200; 1 MB keeps about 75 such turns whole, more than the
+ * 100,000-token history budget (about 400 KB) can ever send.
+ */
+export const DEFAULT_THREAD_MAX_STORED_BYTES = 1_000_000;
+/** Tool-result bytes one turn may take in all: about the whole history budget (100,000 tokens at 4 characters each). */
+export const DEFAULT_TOOL_RESULT_BYTES_PER_TURN = 400_000;
+/** Tool calls of one response that run; the rest are told to wait for the next round. */
+export const DEFAULT_TOOL_CALLS_PER_ROUND = 8;
 /** Old turns are dropped five at a time, so the prompt cache keeps matching between drops. */
 const TRIM_STEP_TURNS = 5;
 
@@ -42,6 +55,11 @@ export interface AgentOptions {
   /** Longest silence of an open response stream before the call is given up. */
   streamIdleTimeoutMs?: number;
   estimate?: TokenEstimate;
+  /** Past this many bytes, the stored transcript is compacted (default DEFAULT_THREAD_MAX_STORED_BYTES). */
+  maxStoredBytes?: number;
+  /** Defaults of the per-turn limits below. */
+  toolCallsPerRound?: number;
+  toolResultBytesPerTurn?: number;
 }
 
 /** What one turn may do differently from the agent's defaults (the access policy of its conversation). */
@@ -50,6 +68,10 @@ export interface TurnOptions {
   tools?: ToolProvider;
   /** This turn's round cap instead of the agent's maxRounds. */
   maxRounds?: number;
+  /** Tool calls of one response that run (the rest get a "not run" result). */
+  toolCallsPerRound?: number;
+  /** Tool-result bytes this turn may take in all (result-budget.ts). */
+  toolResultBytesPerTurn?: number;
 }
 
 export interface TurnInput extends TurnOptions {
@@ -98,12 +120,23 @@ export function createAgent(options: AgentOptions): Agent {
   const idleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
   const promptCaching = options.promptCaching ?? true;
   const log = options.logger ?? silentLogger;
+  const maxStoredBytes = options.maxStoredBytes ?? DEFAULT_THREAD_MAX_STORED_BYTES;
+
+  /** What is stored, compacted to the cap; `told`: a sentence for the person the first time a thread is compacted. */
+  function forStoring(kept: Transcript, history: Transcript): { messages: Transcript; told?: string } {
+    const compaction = compactToSize(kept, maxStoredBytes);
+    if (compaction.results === 0 && compaction.turns === 0) return { messages: kept };
+    log.info('thread compacted', { results: compaction.results, turns: compaction.turns, before: compaction.before, after: compaction.after, max: maxStoredBytes });
+    return wasCompacted(history) ? { messages: compaction.messages } : { messages: compaction.messages, told: notices.compacted };
+  }
 
   async function runTurn(input: TurnInput): Promise<TurnResult> {
     const sink = safeSink(input.sink, log);
     const { signal } = input;
     const tools = input.tools ?? options.tools;
     const maxRounds = input.maxRounds ?? defaultMaxRounds;
+    const perRound = input.toolCallsPerRound ?? options.toolCallsPerRound ?? DEFAULT_TOOL_CALLS_PER_ROUND;
+    const budget = resultBudget(input.toolResultBytesPerTurn ?? options.toolResultBytesPerTurn ?? DEFAULT_TOOL_RESULT_BYTES_PER_TURN);
     const history = validPrefix(input.history);
     if (history.length !== input.history.length) {
       log.warn('history had an invalid tail; it was cut', { kept: history.length, given: input.history.length });
@@ -112,7 +145,9 @@ export function createAgent(options: AgentOptions): Agent {
     const usage = zeroUsage();
     let rounds = 0;
 
-    const finish = async (text: string, stopReason: string, notice?: string, kept: Transcript = messages): Promise<TurnResult> => {
+    const finish = async (text: string, stopReason: string, why?: string, unstored: Transcript = messages): Promise<TurnResult> => {
+      const { messages: kept, told } = forStoring(unstored, history);
+      const notice = why === undefined ? told : told === undefined ? why : `${why} ${told}`;
       log.info('turn done', { rounds, stopReason, notice: notice !== undefined, messages: kept.length, ...usage });
       sink.emit(notice === undefined ? { type: 'done', text, stopReason, usage, rounds } : { type: 'done', text, stopReason, notice, usage, rounds });
       await sink.flush();
@@ -142,7 +177,7 @@ export function createAgent(options: AgentOptions): Agent {
         const uses: ToolUse[] = response.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
         if (uses.length > 0) {
           messages = appendAssistant(messages, content);
-          const results = noMoreTools ? uses.map((use) => notRun(use.id, maxRounds)) : await runTools(tools, uses, sink, signal);
+          const results = noMoreTools ? uses.map((use) => notRun(use.id, notRunText(maxRounds))) : await runTools(tools, uses, perRound, budget, sink, signal);
           messages = [...messages, { role: 'user', content: results }];
           if (noMoreTools) return await finish(textOf(content), stopReason, notices.roundCap(maxRounds));
           continue;
@@ -157,9 +192,9 @@ export function createAgent(options: AgentOptions): Agent {
         return await finish(lastAnswer(messages), stopReason, noMoreTools ? notices.roundCap(maxRounds) : undefined);
       }
     } catch (error) {
-      const kept = validPrefix(messages);
+      const { messages: kept, told } = forStoring(validPrefix(messages), history);
       const stopped = isAbort(error) ? stopSentence(signal) : undefined;
-      const message = stopped ?? describeModelError(error);
+      const message = [stopped ?? describeModelError(error), told].filter((part) => part !== undefined).join(' ');
       if (isAbort(error)) log.info('turn cancelled', { rounds, ...(stopped === undefined ? {} : { reason: stopped }) });
       else log.error('turn failed', { rounds, ...errorFields(error) });
       sink.emit({ type: 'failed', message, error });
@@ -188,12 +223,15 @@ export function createAgent(options: AgentOptions): Agent {
     });
   }
 
-  function runTools(tools: ToolProvider, uses: ToolUse[], sink: SafeSink, signal?: AbortSignal) {
-    return runToolUses(uses, { provider: tools, catalog: tools.listTools(), sink, logger: log, signal });
+  /** Runs the first `perRound` calls at once; the others are answered "not run" (in tool_use order, as the API wants). */
+  async function runTools(tools: ToolProvider, uses: ToolUse[], perRound: number, budget: ResultBudget, sink: SafeSink, signal?: AbortSignal) {
+    const run = await runToolUses(uses.slice(0, perRound), { provider: tools, catalog: tools.listTools(), sink, logger: log, signal, budget });
+    if (uses.length > perRound) log.info('tool calls over the per-round limit not run', { asked: uses.length, run: perRound });
+    return [...run, ...uses.slice(perRound).map((use) => notRun(use.id, tooManyCallsText(perRound)))];
   }
 
-  function notRun(id: string, maxRounds: number): Anthropic.ToolResultBlockParam {
-    return { type: 'tool_result', tool_use_id: id, content: [{ type: 'text', text: notRunText(maxRounds) }], is_error: true };
+  function notRun(id: string, text: string): Anthropic.ToolResultBlockParam {
+    return { type: 'tool_result', tool_use_id: id, content: [{ type: 'text', text }], is_error: true };
   }
 
   return { runTurn };

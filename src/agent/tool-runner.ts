@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { isPlainObject } from '../plain-object.js';
 import type { ToolDefinition, ToolProvider } from '../mcp/types.js';
 import type { ToolResultBlock } from './content.js';
+import { notRunOverBudgetText, spend, spent, type ResultBudget } from './result-budget.js';
 import type { SafeSink } from './sink.js';
 import { imageProblem } from './transcript-rules.js';
 
@@ -23,6 +24,8 @@ export interface ToolRunContext {
   logger: Logger;
   signal?: AbortSignal;
   now?: () => number;
+  /** The turn's tool-result bytes (result-budget.ts), shared by all its rounds; absent = no limit. */
+  budget?: ResultBudget;
 }
 
 const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
@@ -59,12 +62,16 @@ async function runOne(
   if (!isPlainObject(use.input)) {
     return finish(false, 'arguments were not an object', text(`The arguments for ${use.name} must be a JSON object, not ${kindOf(use.input)}.`));
   }
+  if (ctx.budget && spent(ctx.budget)) return finish(false, 'not run: the answer has its fill of tool results', text(notRunOverBudgetText(ctx.budget)));
   try {
     const result = await ctx.provider.callTool(use.name, use.input, {
       signal: ctx.signal,
       onProgress: (progress) => ctx.sink.emit({ type: 'tool_progress', id: use.id, ...progress }),
     });
-    return finish(!result.isError, result.summary, sanitize(result.content, result.isError));
+    const content = sanitize(result.content, result.isError);
+    if (!ctx.budget) return finish(!result.isError, result.summary, content);
+    const kept = spend(ctx.budget, content);
+    return finish(!result.isError, kept.cut ? `${result.summary} (cut: the answer's limit of tool results)` : result.summary, kept.content);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.logger.warn('tool provider threw instead of returning an error result', { tool: use.name, error: message });

@@ -11,7 +11,7 @@ import { createRedisCoordinator } from './redis.js';
 import type { Coordinator } from './types.js';
 
 export { CoordinationUnavailableError, CoordinatorClosedError, LockLostError, LockTimeoutError } from './errors.js';
-export { DEFAULT_LEASE_MS, DEFAULT_WAIT_MS, type Coordinator, type LockOptions } from './types.js';
+export { DEFAULT_LEASE_MS, DEFAULT_WAIT_MS, type Coordinator, type LockOptions, type Settled } from './types.js';
 
 export const DEFAULT_COORDINATION_PREFIX = 'bot:coordination:';
 

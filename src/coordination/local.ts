@@ -5,6 +5,7 @@ import type Keyv from 'keyv';
 import { CoordinatorClosedError } from './errors.js';
 import { createLocalClaims } from './local-claims.js';
 import { KeyedMutex } from './local-locks.js';
+import { createLocalSlots } from './local-slots.js';
 import { DEFAULT_WAIT_MS, type Coordinator } from './types.js';
 
 export interface LocalCoordinatorOptions {
@@ -18,6 +19,7 @@ export interface LocalCoordinatorOptions {
 export function createLocalCoordinator(options: LocalCoordinatorOptions): Coordinator {
   const claims = createLocalClaims({ store: options.store, prefix: options.claimPrefix, now: options.now });
   const mutex = new KeyedMutex();
+  const slots = createLocalSlots(options.now);
   // Nothing takes a lock away from a holder in one process: its signal never aborts.
   const neverLost = new AbortController().signal;
   let closed = false;
@@ -35,6 +37,18 @@ export function createLocalCoordinator(options: LocalCoordinatorOptions): Coordi
       } finally {
         release();
       }
+    },
+    settle(key, value, ttlMs) {
+      if (closed) return Promise.reject(new CoordinatorClosedError());
+      return Promise.resolve(slots.settle(key, value, ttlMs));
+    },
+    takeSlot(key, member, limit, ttlMs) {
+      if (closed) return Promise.reject(new CoordinatorClosedError());
+      return Promise.resolve(slots.takeSlot(key, member, limit, ttlMs));
+    },
+    freeSlot(key, member) {
+      slots.freeSlot(key, member);
+      return Promise.resolve();
     },
     close() {
       closed = true;

@@ -58,3 +58,33 @@ export const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/** KEYS: the key. ARGV: value, ttl ms. Sets it unless set; replies {1, value} or {0, the value that stands}. */
+export const SETTLE = `
+local standing = redis.call('GET', KEYS[1])
+if standing then return {0, standing} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, ARGV[1]}
+`;
+
+/**
+ * KEYS: slots (zset member -> ms until which it holds). ARGV: member, limit, ttl ms. Drops expired
+ * slots, then takes (or renews) the member's slot if it holds one or fewer than limit are taken.
+ * Redis's own clock, so replicas with skewed clocks count alike.
+ */
+export const TAKE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+/** KEYS: slots. ARGV: member. */
+export const FREE_SLOT = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+`;

@@ -9,6 +9,7 @@ import { keepLease, type LeaseKeeper } from './lease.js';
 import { createRedisClaims } from './redis-claims.js';
 import type { RedisLink } from './redis-link.js';
 import { createRedisLocks } from './redis-locks.js';
+import { createRedisSlots } from './redis-slots.js';
 import { DEFAULT_LEASE_MS, DEFAULT_WAIT_MS, type Coordinator } from './types.js';
 
 export interface RedisCoordinatorOptions {
@@ -36,6 +37,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): Coordi
   const log = options.logger ?? silentLogger;
   const poll = options.pollMs ?? { first: 10, max: 100 };
   const claims = createRedisClaims(link, { prefix: options.prefix, owner });
+  const slots = createRedisSlots(link, options.prefix);
   const locks = createRedisLocks(link, { prefix: options.prefix, waiterTtlMs: Math.max(5000, poll.max * 25) });
   const closing = new AbortController(); // wakes every waiter when the coordinator closes
   const held = new Set<Held>();
@@ -82,6 +84,21 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): Coordi
     claim(ids, ttlMs) {
       if (closing.signal.aborted) return Promise.reject(new CoordinatorClosedError());
       return claims.claim(ids, ttlMs);
+    },
+
+    settle(key, value, ttlMs) {
+      if (closing.signal.aborted) return Promise.reject(new CoordinatorClosedError());
+      return slots.settle(key, value, ttlMs);
+    },
+
+    takeSlot(key, member, limit, ttlMs) {
+      if (closing.signal.aborted) return Promise.reject(new CoordinatorClosedError());
+      return slots.takeSlot(key, member, limit, ttlMs);
+    },
+
+    freeSlot(key, member) {
+      if (closing.signal.aborted) return Promise.resolve();
+      return slots.freeSlot(key, member);
     },
 
     async withLock(key, fn, lockOptions = {}) {

@@ -26,8 +26,28 @@ export interface Coordinator {
    * released when fn settles, whatever it did.
    */
   withLock<T>(key: string, fn: (signal: AbortSignal) => Promise<T>, options?: LockOptions): Promise<T>;
+  /**
+   * Sets `key` to `value` for ttlMs unless it holds a value already, atomically (Redis: one script;
+   * one process: a synchronous map): of two callers racing, exactly one wins, and the other learns
+   * the value that stands (two clicks on one approval, on one replica or two).
+   */
+  settle(key: string, value: string, ttlMs: number): Promise<Settled>;
+  /**
+   * Takes slot `member` of `key` for ttlMs if fewer than `limit` unexpired slots are taken there;
+   * a member that holds a slot already keeps it (its expiry restarts) and is never counted twice.
+   * False: the slots are full. Counters that replicas share (per-person limits).
+   */
+  takeSlot(key: string, member: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Gives a slot back before it expires. */
+  freeSlot(key: string, member: string): Promise<void>;
   /** Stops renewing, gives up waits, and closes what the coordinator opened (never the shared store). */
   close(): Promise<void>;
+}
+
+/** What `settle` found: `value` is the one that stands; `won` when it is the caller's. */
+export interface Settled {
+  won: boolean;
+  value: string;
 }
 
 /** A turn can take minutes (tools, long answers); a message behind it waits that long. */

@@ -9,3 +9,4 @@ export { approvalGate, type ApprovalContext, type ApprovalDecision, type Approva
 export { cappedResults, capContent } from './cap.js';
 export { policyTools, policyTurnOptions, type PolicyTurnDeps } from './turn.js';
 export { checkMessageLength, turnDeadline, TurnTimeLimitError, type LengthCheck, type TurnDeadline } from './limits.js';
+export { personLimits, type Admission, type Asker, type PersonLimits, type Slots } from './person-limits.js';

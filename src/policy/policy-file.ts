@@ -22,7 +22,11 @@
 //   "limits": { "messageChars": 8000,            longest question
 //               "toolRounds": 10,                rounds of tool calls per answer (absent = MAX_TOOL_ROUNDS)
 //               "toolResultChars": 50000,        longest tool result Claude gets (images: base64 size)
-//               "turnSeconds": 900 }             longest time one answer may take
+//               "turnSeconds": 900,              longest time one answer may take
+//               "toolCallsPerRound": 8,          tool calls of one response that run (absent = 8)
+//               "toolResultBytesPerTurn": 400000, tool results one answer may take in all (absent = 400,000)
+//               "questionsPerMinute": 10,        per person, counted as answers start (absent = no limit)
+//               "turnsInFlight": 3 }             answers being written for one person at once (absent = no limit)
 // }
 //
 // Tool patterns match the tool's own name (as its server calls it, without the "server__" prefix);

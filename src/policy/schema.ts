@@ -2,6 +2,7 @@
 // it (policy-file.ts puts the file name and the key in front). Objects are strict: a misspelt key
 // ("aprovers") is an error, not a rule that silently does nothing.
 import { z } from 'zod';
+import { DEFAULT_TOOL_CALLS_PER_ROUND, DEFAULT_TOOL_RESULT_BYTES_PER_TURN } from '../agent/loop.js';
 import { DEFAULT_APPROVAL, DEFAULT_LIMITS, DIRECT_MESSAGES } from './types.js';
 
 type Shape = Record<string, z.ZodType>;
@@ -51,7 +52,7 @@ const allowList = <T extends z.ZodType>(item: T, example: string, none: string) 
 
 const flag = (fallback: boolean) => z.boolean({ error: `must be true or false (default ${String(fallback)})` }).default(fallback);
 
-const wholeNumber = (min: number, max: number, fallback: number, unit: string) =>
+const wholeNumber = (min: number, max: number, fallback: number | 'no limit', unit: string) =>
   z
     .number({ error: `must be a number of ${unit} from ${min} to ${max} (default ${fallback})` })
     .int({ error: `must be a whole number of ${unit} from ${min} to ${max} (default ${fallback})` })
@@ -109,6 +110,10 @@ export const policySchema = strictObject(
         toolRounds: wholeNumber(1, 100, 10, 'rounds').optional(),
         toolResultChars: wholeNumber(1000, 1_000_000, DEFAULT_LIMITS.toolResultChars, 'characters').default(DEFAULT_LIMITS.toolResultChars),
         turnSeconds: wholeNumber(10, 86_400, DEFAULT_LIMITS.turnSeconds, 'seconds').default(DEFAULT_LIMITS.turnSeconds),
+        toolCallsPerRound: wholeNumber(1, 100, DEFAULT_TOOL_CALLS_PER_ROUND, 'calls').optional(),
+        toolResultBytesPerTurn: wholeNumber(10_000, 100_000_000, DEFAULT_TOOL_RESULT_BYTES_PER_TURN, 'bytes').optional(),
+        questionsPerMinute: wholeNumber(1, 10_000, 'no limit', 'questions').optional(),
+        turnsInFlight: wholeNumber(1, 1000, 'no limit', 'answers').optional(),
       },
       '{"messageChars": 8000, "turnSeconds": 900}',
     ).default(DEFAULT_LIMITS),

@@ -1,6 +1,7 @@
 // The policy applied to one turn: the hub wrapped for this conversation (filter -> approval -> cap)
 // and the round cap, as options for Conversations.runTurn. This is the one call the Slack side needs
 // once a question has passed mayUse and checkMessageLength.
+import type { TurnOptions } from '../agent/loop.js';
 import type { Logger } from '../log.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { needsApproval, toolsFor } from './access.js';
@@ -28,8 +29,13 @@ export function policyTools(hub: ToolProvider, policy: Policy, context: Approval
   return cappedResults(gated, policy.limits.toolResultChars);
 }
 
-/** What to pass as the last argument of Conversations.runTurn. */
-export function policyTurnOptions(hub: ToolProvider, policy: Policy, context: ApprovalContext, deps: PolicyTurnDeps): { tools: ToolProvider; maxRounds?: number } {
-  const tools = policyTools(hub, policy, context, deps);
-  return policy.limits.toolRounds === undefined ? { tools } : { tools, maxRounds: policy.limits.toolRounds };
+/** What to pass as the last argument of Conversations.runTurn: the tools, and the limits the policy sets (absent: the agent's defaults). */
+export function policyTurnOptions(hub: ToolProvider, policy: Policy, context: ApprovalContext, deps: PolicyTurnDeps): TurnOptions & { tools: ToolProvider } {
+  const { toolRounds, toolCallsPerRound, toolResultBytesPerTurn } = policy.limits;
+  return {
+    tools: policyTools(hub, policy, context, deps),
+    ...(toolRounds === undefined ? {} : { maxRounds: toolRounds }),
+    ...(toolCallsPerRound === undefined ? {} : { toolCallsPerRound }),
+    ...(toolResultBytesPerTurn === undefined ? {} : { toolResultBytesPerTurn }),
+  };
 }

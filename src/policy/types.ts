@@ -48,6 +48,14 @@ export interface Limits {
   toolResultChars: number;
   /** Longest time one answer may take. */
   turnSeconds: number;
+  /** Tool calls of one response that run; absent = the agent's default (8). */
+  toolCallsPerRound?: number;
+  /** Tool-result bytes one answer may take in all; absent = the agent's default (400,000). */
+  toolResultBytesPerTurn?: number;
+  /** Questions one person may have answered per minute (replicas share the count); absent = no limit. */
+  questionsPerMinute?: number;
+  /** Answers being written for one person at once, over all threads; absent = no limit. */
+  turnsInFlight?: number;
 }
 
 export interface Policy {

@@ -215,3 +215,74 @@ describe('the policy in a turn', () => {
     assert.deepEqual(sink.of('failed').map((e) => e.message), ['The answer was cancelled before Claude finished.']);
   });
 });
+
+// From the attacker's side: a tool that returns 1 MB on every call, and a model (steered by that
+// text) that keeps calling it, five at a time, round after round, turn after turn. What one turn
+// takes, what runs at once, and what the thread keeps in the store all stay bounded, and the person
+// is told once that old results were compacted.
+describe('a tool returning 1 MB per call, in a loop', () => {
+  const MB = 1_048_576;
+  const MAX_STORED = 400_000;
+  const PER_TURN = 150_000;
+  let fake: FakeAnthropic;
+  let store: Store;
+  let conversations: Conversations;
+  const flood = stubTools([{ name: 'ops__flood', server: 'ops', tool: 'flood', run: () => ok('x'.repeat(MB), 'a megabyte') }]);
+  const limited = policyOf({
+    servers: { ops: { skipApproval: ['flood'] } },
+    limits: { toolRounds: 4, toolResultChars: 1_000_000, toolCallsPerRound: 3, toolResultBytesPerTurn: PER_TURN },
+  });
+
+  before(async () => {
+    fake = await startFakeAnthropic();
+    store = await openStore('memory://', 'policy-flood-test');
+    conversations = createConversations({ store, agent: agentFor(fake, flood, { maxStoredBytes: MAX_STORED }) });
+    fake.script((request, i) =>
+      request.tool_choice?.type === 'none'
+        ? fake.reply.text('That is all I could read.')
+        : fake.reply.tools(Array.from({ length: 5 }, (_, k) => ({ id: `toolu_f${i}_${k}`, name: 'ops__flood' }))),
+    );
+  });
+  after(async () => {
+    await fake.close();
+    await store.disconnect();
+  });
+
+  it('bounds each turn, each round and the stored thread, and tells the person once', async () => {
+    const notices: (string | undefined)[] = [];
+    for (let turn = 0; turn < 6; turn++) {
+      flood.calls.length = 0;
+      const requestsBefore = fake.calls.length;
+      const sink = recordingSink();
+      const result = await conversations.runTurn('T-flood', `read everything, again (${turn})`, sink, undefined, policyTurnOptions(flood, limited, context, { approver: approverThat(undefined).approver }));
+      assert.equal(result.status, 'done', sink.of('failed')[0]?.message);
+      notices.push(sink.of('done')[0]?.notice);
+
+      // Per round: at most 3 of the 5 calls ran; the other two were told to wait.
+      const requests = fake.calls.slice(requestsBefore);
+      for (const request of requests.slice(1)) {
+        const results = resultsOf(request);
+        assert.equal(results.length, 5);
+        assert.ok(results.slice(3).every((r) => r.is_error === true && /at most 3 tool calls run at once/.test(textOf(r))));
+      }
+      // Per turn: the results Claude got add up to the budget at most, and once it is spent nothing more runs.
+      const turnResults = requests.slice(1).flatMap((request) => resultsOf(request).slice(0, 3));
+      const data = turnResults.map((r) => textOf(r)).filter((text) => !text.startsWith('Not run'));
+      const bytes = data.reduce((sum, text) => sum + Buffer.byteLength(text.replace(/\n?\[cut: [^\]]*\]$/, ''), 'utf8'), 0);
+      assert.equal(bytes, PER_TURN, `turn ${turn}: the tool results of the turn fill its budget and no more`);
+      assert.equal(flood.calls.length, 3, `turn ${turn}: the first round's three calls ran; once the budget was spent no other call did`);
+      assert.ok(data.every((text) => /this answer may take 150,000 bytes of tool results in all/.test(text)));
+      assert.ok(turnResults.slice(3).every((r) => /^Not run: this answer has already received 150,000 bytes/.test(textOf(r))));
+
+      // The stored thread stays under its cap (the latest turn alone is far smaller than the cap).
+      const stored = JSON.stringify(await conversations.history('T-flood'));
+      assert.ok(Buffer.byteLength(stored, 'utf8') <= MAX_STORED, `turn ${turn}: stored ${stored.length} bytes`);
+    }
+    const told = notices.filter((n) => n?.includes('passed its storage limit'));
+    assert.equal(told.length, 1, `told once: ${JSON.stringify(notices)}`);
+    const history = await conversations.history('T-flood');
+    assert.ok(isValid(history));
+    assert.match(JSON.stringify(history), /\[compacted: the result of ops__flood \(\d[\d,]* bytes\) was removed/);
+    assert.deepEqual(fake.rejections, [], 'every request the fake received was valid');
+  });
+});

@@ -110,6 +110,31 @@ describe('slack: trust', () => {
     assert.equal(readFileSync(path.join(dir, `note${calls}.txt`), 'utf8'), 'hello');
   });
 
+  it('Approve and Deny clicked at once by two people: one decision stands, the other is told it', async () => {
+    const thread = nextTs();
+    const calls = h.anthropic.calls.length;
+    await h.mention({ channel: 'C0OPEN', user: 'U0ASKER1', text: '<@U0FAKEBOT1> write a contested note', ts: thread });
+    const message = await approvalMessage('C0OPEN', thread);
+    const id = approvalIdOf(message);
+    const ts = String(message.response?.ts);
+    await Promise.all([click('tool_approve', id, 'U0ASKER1', 'C0OPEN', thread, ts), click('tool_deny', id, 'U0APPROVER', 'C0OPEN', thread, ts)]);
+    await h.slack.waitUntil(() => h.slack.messages('C0OPEN', thread).some((m) => m.stream === 'stopped'), 10_000);
+    const loserNote = await h.slack.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && c.body.thread_ts === thread && /already (approved|denied)/.test(String(c.body.text)),
+      10_000,
+    );
+    const verdict = h.slack.message('C0OPEN', ts)?.text ?? '';
+    const winner = /Approved by <@U0ASKER1>/.test(verdict) ? 'U0ASKER1' : /Denied by <@U0APPROVER>/.test(verdict) ? 'U0APPROVER' : undefined;
+    assert.ok(winner, `the message shows one of the two decisions: ${verdict}`);
+    const loser = winner === 'U0ASKER1' ? 'U0APPROVER' : 'U0ASKER1';
+    assert.equal(loserNote.body.user, loser, 'the person whose click lost is the one told');
+    assert.match(String(loserNote.body.text), new RegExp(`<@${winner}> already ${winner === 'U0ASKER1' ? 'approved' : 'denied'}`));
+    const told = h.slack.calls('chat.postEphemeral').filter((c) => c.body.thread_ts === thread);
+    assert.equal(told.length, 1, 'only the loser gets a private note');
+    assert.equal(existsSync(path.join(dir, `note${calls}.txt`)), winner === 'U0ASKER1', 'the call ran exactly when the standing decision was Approve');
+    assert.match(lastToolResult(h.anthropic.calls.at(-1)), winner === 'U0ASKER1' ? /wrote|success|note/i : /denied/);
+  });
+
   it('does not offer a tool where the policy does not allow it', async () => {
     h.anthropic.script(() => reply.text('No tools needed.'));
     const inOpen = nextTs();

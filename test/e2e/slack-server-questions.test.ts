@@ -12,6 +12,7 @@ import type { RecordedCall } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
+import { marksAnswerDone } from '../helpers/answer-done.js';
 
 strictSlack();
 
@@ -46,7 +47,7 @@ describe('slack: servers asking questions', () => {
     assert.equal(response.status, 200);
   }
 
-  const done = (channel: string, thread: string) => h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === thread && c.body.channel === channel, 15_000);
+  const done = (channel: string, thread: string) => h.slack.waitFor((c) => marksAnswerDone(c, channel, thread), 15_000);
 
   it('shows a form built from the schema, with defaults, and sends the answers back to the server', async () => {
     toolThenEcho('everything__trigger-elicitation-request', {});
@@ -92,6 +93,20 @@ describe('slack: servers asking questions', () => {
     await click(form, 'elicit_decline', 'U1');
     await done('C1001', thread);
     assert.match(lastResult(h.anthropic.calls.at(-1)), /declined/);
+  });
+
+  it('takes one answer when Decline and Cancel land at once, and tells the other click what stood', async () => {
+    toolThenEcho('everything__trigger-elicitation-request', {});
+    const thread = nextTs();
+    await h.mention({ channel: 'C1008', user: 'U1', text: '<@U0FAKEBOT1> ask me twice', ts: thread });
+    const form = await questionMessage('C1008', thread, 'asks');
+    await Promise.all([click(form, 'elicit_decline', 'U1'), click(form, 'elicit_cancel', 'U1')]);
+    await done('C1008', thread);
+    const note = await h.slack.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.thread_ts === thread, 10_000);
+    const stood = /already (declined|cancelled) by <@U1>/.exec(String(note.body.text))?.[1];
+    assert.ok(stood, `the losing click is told what stood: ${String(note.body.text)}`);
+    assert.match(lastResult(h.anthropic.calls.at(-1)), new RegExp(stood === 'declined' ? 'declined' : 'cancel'), 'the server got the answer that stood');
+    assert.equal(h.slack.calls('chat.postEphemeral').filter((c) => c.body.thread_ts === thread).length, 1);
   });
 
   /** The private message the asker got in a thread (chat.postEphemeral), whose blocks or text match. */

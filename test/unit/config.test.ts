@@ -39,7 +39,7 @@ describe('loadConfig defaults', () => {
       store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000, lockLeaseMs: 30_000 },
       approvals: { pollMs: 1000 },
       turns: { maxConcurrent: 16 },
-      agent: { maxRounds: 10, historyBudgetTokens: 100_000 },
+      agent: { maxRounds: 10, historyBudgetTokens: 100_000, maxStoredBytes: 1_000_000 },
       // 24 MB each: the API's 32 MB request, base64-encoded.
       files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       logLevel: 'info',
@@ -72,6 +72,7 @@ describe('loadConfig defaults', () => {
         LOCK_LEASE_MS: '5000',
         HISTORY_BUDGET_TOKENS: '1000',
         MAX_TOOL_ROUNDS: '100',
+        THREAD_MAX_STORED_BYTES: ' 250000 ',
         LOG_LEVEL: ' DEBUG ',
       },
       chat,
@@ -88,7 +89,7 @@ describe('loadConfig defaults', () => {
     });
     assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000, roots: ['/srv/docs', './data'], samplingMaxTokens: 300 });
     assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000, lockLeaseMs: 5000 });
-    assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000 });
+    assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000, maxStoredBytes: 250_000 });
     assert.equal(config.logLevel, 'debug');
   });
 });

@@ -27,7 +27,6 @@ describe('manifest.yml', () => {
       'groups:history', // message.groups
       'im:history', // message.im
       'mpim:history', // message.mpim
-      'reactions:write', // reactions.add / remove
     ]);
   });
 

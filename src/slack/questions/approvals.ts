@@ -14,7 +14,7 @@ import type { Store } from '../../store.js';
 import { argumentSections, fullCallView } from './call-view.js';
 import { clickPlace, tellClicker } from './click.js';
 import { escapeMrkdwn, inlineCode } from '../reply/escape.js';
-import { createPendingBoard } from './pending.js';
+import { createPendingBoard, type Answered, type Settle } from './pending.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 
@@ -39,6 +39,8 @@ export interface ApprovalsOptions {
   policy: Policy;
   /** How often the waiting turn looks for a decision made on another replica. Default 1 s. */
   pollMs?: number;
+  /** The first click wins, atomically across replicas (Coordinator.settle). */
+  settle: Settle;
 }
 
 export const APPROVE_ACTION_ID = 'tool_approve';
@@ -58,7 +60,7 @@ export interface ApprovalTarget {
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
   const key = (id: string) => `approval:${id}`;
-  const board = createPendingBoard<'approved' | 'denied'>(store, 'approval', options.pollMs);
+  const board = createPendingBoard<ApprovalAnswer>(store, options.settle, 'approval', options.pollMs);
   /** Requests under way: shutdown waits for them, so a stopped one still says it did not run. */
   const inFlight = new Set<Promise<unknown>>();
 
@@ -139,8 +141,11 @@ export function createApprovals(options: ApprovalsOptions) {
             return tell(`Only <@${record.askedBy}> or an approver can decide on this call.`);
           }
           const result = await board.answer(id, decision, user);
-          if (result === 'answered-already') return tell('This request is no longer waiting for a decision.');
-          if (result === 'nobody-waiting') {
+          if (result.kind === 'answered-already') {
+            logger.info('approval click came too late', { approval: id, user, decision, decided: result.decided?.answer, by: result.decided?.by });
+            return tell(decidedBefore(record, result.decided));
+          }
+          if (result.kind === 'nobody-waiting') {
             // Nobody waits for this decision any more (the bot restarted or died): say so instead of
             // pretending the call will run. The click names its message; the dead turn may not have
             // saved anything about it.
@@ -180,6 +185,17 @@ export type Approvals = ReturnType<typeof createApprovals>;
 /** `server/tool` as code, escaped: both names come from the servers file and the server. */
 function callName(record: { server: string; tool: string }): string {
   return inlineCode(`${record.server}/${record.tool}`);
+}
+
+type ApprovalAnswer = 'approved' | 'denied';
+
+/** What a click that lost the race is told: what was decided, and by whom. */
+function decidedBefore(record: Pick<ApprovalRecord, 'server' | 'tool'>, decided: Answered<ApprovalAnswer> | undefined): string {
+  if (!decided) return 'This request is no longer waiting for a decision.';
+  const call = callName(record);
+  return decided.answer === 'approved'
+    ? `<@${decided.by}> already approved ${call}, so it runs; your click changed nothing.`
+    : `<@${decided.by}> already denied ${call}, so it does not run; your click changed nothing.`;
 }
 
 function toolHeadline(record: ApprovalRecord, timeoutMs: number): string {

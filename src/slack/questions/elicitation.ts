@@ -17,7 +17,7 @@ import { slackContextOf } from './call-context.js';
 import { clippedMrkdwn, escapeMrkdwn } from '../reply/escape.js';
 import { clickPlace, tellClicker } from './click.js';
 import { dateDefault, fieldBlockId, numberInputLimits, textInputLimits } from './form-fields.js';
-import { createPendingBoard } from './pending.js';
+import { createPendingBoard, type Answered, type Settle } from './pending.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 
@@ -43,12 +43,14 @@ export interface ElicitationsOptions {
   /** How long a question waits for the person. Default 10 minutes. */
   timeoutMs?: number;
   pollMs?: number;
+  /** The first answer wins, atomically across replicas (Coordinator.settle). */
+  settle: Settle;
 }
 
 export function createElicitations(options: ElicitationsOptions) {
   const { store, logger } = options;
   const timeoutMs = options.timeoutMs ?? 600_000;
-  const board = createPendingBoard<ElicitationResponse>(store, 'elicit', options.pollMs);
+  const board = createPendingBoard<ElicitationResponse>(store, options.settle, 'elicit', options.pollMs);
   const key = (id: string) => `elicit:${id}`;
 
   const handler: ElicitationHandler = async (request, context, extras) => {
@@ -152,8 +154,8 @@ export function createElicitations(options: ElicitationsOptions) {
             response = { action: 'accept', content: parsed.content };
           }
           const result = await board.answer(id, response, user);
-          if (result === 'answered-already') return tell('This question was already answered.');
-          if (result === 'nobody-waiting') {
+          if (result.kind === 'answered-already') return tell(answeredBefore(result.decided));
+          if (result.kind === 'nobody-waiting') {
             // A link's private message cannot be edited (chat.update takes no ephemeral message): say it instead.
             if ((body.container as { is_ephemeral?: unknown }).is_ephemeral === true) {
               return tell(RESTARTED);
@@ -172,6 +174,13 @@ export function createElicitations(options: ElicitationsOptions) {
 }
 
 export type Elicitations = ReturnType<typeof createElicitations>;
+
+/** What a click that lost the race is told: what was answered, and by whom. */
+function answeredBefore(decided: Answered<ElicitationResponse> | undefined): string {
+  if (!decided) return 'This question is no longer waiting for an answer.';
+  const how = decided.answer.action === 'accept' ? 'answered' : decided.answer.action === 'decline' ? 'declined' : 'cancelled';
+  return `This question was already ${how} by <@${decided.by}>; your click changed nothing.`;
+}
 
 function header(record: ElicitationRecord, message: string): types.KnownBlock {
   return {
