@@ -90,6 +90,9 @@ export function quoteName(name: string): string {
   return `"${name.replace(/["\n\r<>]/g, '_').slice(0, 200)}"`;
 }
 
+/** How a text file's block starts (the thread's compaction recognises attached files by it). */
+export const ATTACHED_FILE_TAG = '<attached_file name=';
+
 export type Converted = { ok: true; block: FileBlock } | { ok: false; sentence: string };
 
 /** One file as a content block, or the sentence saying why it cannot be one. Caps are checked by the caller. */
@@ -120,7 +123,7 @@ export function toBlock(file: LoadedFile): Converted {
     const text = decodeText(file.bytes);
     if (text !== undefined) {
       const body = text.trim() === '' ? '(empty file)' : text;
-      return { ok: true, block: { type: 'text', text: `<attached_file name=${name}>\n${body}\n</attached_file>` } };
+      return { ok: true, block: { type: 'text', text: `${ATTACHED_FILE_TAG}${name}>\n${body}\n</attached_file>` } };
     }
   }
   return { ok: false, sentence: `${capitalize(describeKind(file.name))} (${name}) was attached and could not be read: only ${READABLE_KINDS} are.` };

@@ -9,6 +9,8 @@ import { after, describe, it } from 'node:test';
 import { atPaths, attachFiles } from '../../src/cli/attached-files.js';
 import { megabytes, questionContent, toBlock } from '../../src/files/content.js';
 import { imageDimensions } from '../../src/files/image-size.js';
+import { compactToSize, wasCompacted } from '../../src/agent/transcript-compact.js';
+import type { Transcript } from '../../src/agent/types.js';
 import { fileOrigins, loadFiles, type SlackFileRef } from '../../src/slack/intake/files.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
@@ -77,6 +79,32 @@ describe('toBlock', () => {
 
   it('writes sizes as people read them', () => {
     assert.deepEqual([megabytes(900), megabytes(1536), megabytes(5 * 1024 * 1024), megabytes(24 * 1024 * 1024)], ['900 bytes', '1.5 KB', '5 MB', '24 MB']);
+  });
+});
+
+describe('attached files in a thread past its size cap', () => {
+  it('leave a note in their place, oldest first, while the questions\' text and the latest turn stay', () => {
+    const big = Buffer.concat([PNG, Buffer.alloc(60_000)]);
+    const image = toBlock({ name: 'a.png', bytes: big });
+    const pdf = toBlock({ name: 'q3.pdf', bytes: Buffer.concat([PDF, Buffer.alloc(60_000)]) });
+    const csv = toBlock({ name: 'stock.csv', bytes: Buffer.from('fruit,count\n'.repeat(5000)) });
+    assert.ok(image.ok && pdf.ok && csv.ok);
+    const thread: Transcript = [
+      { role: 'user', content: [image.block, pdf.block, csv.block, { type: 'text', text: 'what are these?' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'A picture, a report and a table.' }] },
+      { role: 'user', content: [image.block, { type: 'text', text: 'and this one?' }] },
+    ];
+    const compacted = compactToSize(thread, 100_000);
+    assert.equal(compacted.turns, 0, 'no turn was dropped');
+    const first = compacted.messages[0];
+    assert.ok(first && Array.isArray(first.content));
+    assert.deepEqual(first.content.map((b) => b.type), ['text', 'text', 'text', 'text']);
+    const texts = first.content.map((b) => (b.type === 'text' ? b.text : ''));
+    assert.match(texts[0] ?? '', /^\[compacted: an image \([\d,]+ bytes\) attached earlier was removed/);
+    assert.match(texts[1] ?? '', /^\[compacted: a PDF "q3\.pdf"/);
+    assert.equal(texts[3], 'what are these?');
+    assert.deepEqual(compacted.messages[2], thread[2], 'the latest turn keeps its image');
+    assert.ok(wasCompacted(compacted.messages));
   });
 });
 
