@@ -19,7 +19,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const CSV = Buffer.from('fruit,count\napple,3\npear,5\n');
 const DOCX = Buffer.from('PK\u0003\u0004 not really a word document');
-const CAP = 4000;
+const CAP = 40_000;
 
 type Block = Anthropic.ContentBlockParam;
 const blocksOf = (message: MessagesRequest['messages'][number] | undefined): Block[] =>
@@ -37,7 +37,7 @@ describe('slack: files attached to a question', () => {
     h = await startHarness({
       servers: {},
       slack: { tokens: [TEST_BOT_TOKEN] },
-      env: { POLICY_CONFIG: policyFile, FILE_MAX_BYTES: String(CAP) },
+      env: { POLICY_CONFIG: policyFile, FILE_MAX_BYTES: String(CAP), QUESTION_FILES_MAX_BYTES: String(200_000), THREAD_MAX_STORED_BYTES: '100000' },
       script: () => reply.text('Looked at it.'),
     });
   });
@@ -108,11 +108,11 @@ describe('slack: files attached to a question', () => {
     const { request, ts } = await ask('summarize', [big, small]);
     const text = textOf(blocksOf(userMessages(request).at(-1)));
     assert.match(text, /# Notes\nship it/);
-    assert.match(text, /The file "huge\.log" \(4\.9 KB\) is over the 3\.9 KB a file may have, so it was not read\./);
+    assert.match(text, /The file "huge\.log" \(40 KB\) is over the 39 KB a file may have, so it was not read\./);
     assert.deepEqual(h.slack.calls('files-pri').map((c) => c.body.file), [small.id]);
     const notes = h.slack.messages('C800', ts).filter((m) => (m.text ?? '').includes('huge.log'));
     assert.equal(notes.length, 1);
-    assert.match(notes[0]?.text ?? '', /is over the 3\.9 KB a file may have/);
+    assert.match(notes[0]?.text ?? '', /is over the 39 KB a file may have/);
   });
 
   it('says so in a plain sentence when Slack refuses a download or a Slack Connect file is not visible', async () => {
@@ -137,6 +137,21 @@ describe('slack: files attached to a question', () => {
     const { request } = await ask('what did the partner send?', [connect]);
     assert.match(textOf(blocksOf(userMessages(request).at(-1))), /name="partner\.csv"[\s\S]*apple,3/);
     assert.deepEqual(h.slack.calls('files.info').map((c) => c.body.file), [connect.id]);
+  });
+
+  it('keeps a thread past its size cap going: an earlier large file becomes a note naming it, its question stays', async () => {
+    // About 52 KB of image and 2 x 32 KB of CSV (base64 and JSON): over the 100 KB this thread may store.
+    const image = h.slack.addFile({ name: 'big.png', mimetype: 'image/png', bytes: Buffer.concat([PNG, Buffer.alloc(CAP - 1000)]) });
+    const csvs = [1, 2].map((n) => h.slack.addFile({ name: `part${n}.csv`, mimetype: 'text/csv', bytes: Buffer.from('fruit,count\n'.repeat(2500)) }));
+    const { ts } = await ask('what is in these?', [image, ...csvs]);
+    await ask('and now?', [], ts);
+    const { request } = await ask('and the first picture?', [], ts);
+    const first = blocksOf(userMessages(request)[0]);
+    assert.ok(!first.some((b) => b.type === 'image'), 'the earlier image is no longer sent');
+    const text = textOf(first);
+    assert.match(text, /\[compacted: an image \([\d,]+ bytes\) attached earlier was removed/);
+    assert.match(text, /name="part1\.csv"/, 'what fits stays');
+    assert.match(text, /what is in these\?/);
   });
 
   it('never downloads the files of a question the policy refuses', async () => {
