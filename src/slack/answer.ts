@@ -226,7 +226,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
     // Files are downloaded here, on the worker, after the policy let the question in (refusalFor).
-    const files = question.files && deps.files ? await deps.files(question.files, deadline.signal) : undefined;
+    const files = question.files && deps.files ? await deps.files(question.files, deadline.signal, deps.policy.limits.fileBytes) : undefined;
     if (files?.note) await cosmetic('files note', notice(client, question, 'files', files.note, log));
     const result = await deps.turns.runTurn(question.key, files ? files.content(text) : text, sink, deadline.signal, turnOptions);
     usage = result.usage;

@@ -11,7 +11,9 @@ import { megabytes, questionContent, toBlock } from '../../src/files/content.js'
 import { imageDimensions } from '../../src/files/image-size.js';
 import { compactToSize, wasCompacted } from '../../src/agent/transcript-compact.js';
 import type { Transcript } from '../../src/agent/types.js';
-import { fileOrigins, loadFiles, type SlackFileRef } from '../../src/slack/intake/files.js';
+import { createFileLoader, fileOrigins, loadFiles, type SlackFileRef } from '../../src/slack/intake/files.js';
+import { parsePolicyFile } from '../../src/policy/policy-file.js';
+import { ConfigError } from '../../src/errors.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]);
@@ -184,6 +186,29 @@ describe('loadFiles (Slack)', () => {
       'The file "F7" is shared from another organization (Slack Connect) or linked from elsewhere, and I may not read it.',
       'The file "old.txt" was deleted, so it was not read.',
     ]);
+  });
+});
+
+describe('the policy\'s limits.fileBytes', () => {
+  it('is read from the policy file, a whole number of bytes', () => {
+    const policy = parsePolicyFile(JSON.stringify({ limits: { fileBytes: 5000 } }), { file: 'policy.json', knownServers: [] });
+    assert.equal(policy.limits.fileBytes, 5000);
+    assert.throws(
+      () => parsePolicyFile(JSON.stringify({ limits: { fileBytes: 0 } }), { file: 'policy.json', knownServers: [] }),
+      (error: unknown) => error instanceof ConfigError && /limits\.fileBytes/.test(error.message) && /at least 1 bytes/.test(error.message),
+    );
+  });
+
+  it('lowers both caps for a question, and the thread is told in one line', async () => {
+    const origin = 'http://127.0.0.1:1';
+    const fetch = () => Promise.resolve(new Response(Buffer.alloc(300, 'a'), { headers: { 'content-type': 'text/plain' } }));
+    const load = createFileLoader({ token: 'xoxb-1', origins: [origin], caps: { maxFileBytes: 1000, maxQuestionBytes: 1000 }, fetch });
+    const refs: SlackFileRef[] = [{ id: 'F1', name: 'a.txt', url_private: `${origin}/files-pri/T1-F1/a.txt` }];
+    assert.equal((await load(refs)).note, undefined, 'under the settings\' caps');
+    const limited = await load(refs, undefined, 100);
+    // No content-length: the download stops at the cap, the size unknown.
+    assert.equal(limited.note, ':paperclip: The file "a.txt" is over the 100 bytes a file may have, so it was not read.');
+    assert.deepEqual(limited.content('read it'), [{ type: 'text', text: 'read it\n\n[The file "a.txt" is over the 100 bytes a file may have, so it was not read.]' }]);
   });
 });
 

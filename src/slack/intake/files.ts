@@ -107,12 +107,14 @@ export interface AttachedFiles {
   content(text: string): string | Anthropic.ContentBlockParam[];
 }
 
-export type FileLoader = (refs: SlackFileRef[], signal?: AbortSignal) => Promise<AttachedFiles>;
+/** `maxBytes`: the policy's `limits.fileBytes`, lowering both caps for this question. */
+export type FileLoader = (refs: SlackFileRef[], signal?: AbortSignal, maxBytes?: number) => Promise<AttachedFiles>;
 
 /** Downloads a question's files with the bot token (see loadFiles). Logs counts only, never names or contents. */
 export function createFileLoader(deps: Omit<FileDownloadDeps, 'signal'>, logger: Logger = silentLogger): FileLoader {
-  return async (refs, signal) => {
-    const files = await loadFiles(refs, { ...deps, ...(signal ? { signal } : {}) });
+  return async (refs, signal, maxBytes) => {
+    const caps = maxBytes === undefined ? deps.caps : { maxFileBytes: Math.min(deps.caps.maxFileBytes, maxBytes), maxQuestionBytes: Math.min(deps.caps.maxQuestionBytes, maxBytes) };
+    const files = await loadFiles(refs, { ...deps, caps, ...(signal ? { signal } : {}) });
     logger.info('files attached', { files: refs.length, read: files.blocks.length, leftOut: files.sentences.length });
     return {
       ...(files.sentences.length > 0 ? { note: `:paperclip: ${escapeMrkdwn(files.sentences.join(' '))}` } : {}),
