@@ -38,11 +38,12 @@ export interface EngineOptions {
 }
 
 export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, options: EngineOptions = {}): Promise<Engine> {
-  const store = await openStore(options.storeUrl ?? config.store.url);
   const questions = options.questions;
-  let hub: McpHub;
-  try {
-    hub = await McpHub.start(servers, {
+  // The store opens while the servers start (they do not depend on each other); if one fails, the
+  // other is closed again.
+  const [opened, started] = await Promise.allSettled([
+    openStore(options.storeUrl ?? config.store.url),
+    McpHub.start(servers, {
       logger: logger.child({ room: 'mcp' }),
       callTimeoutMs: config.mcp.callTimeoutMs,
       ...(config.mcp.roots.length > 0
@@ -61,11 +62,18 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
             },
           }
         : {}),
-    }, options.signal);
-  } catch (error) {
-    await store.disconnect();
-    throw error;
+    }, options.signal),
+  ]);
+  if (opened.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.close();
+    throw opened.reason;
   }
+  const store = opened.value;
+  if (started.status === 'rejected') {
+    await store.disconnect();
+    throw started.reason;
+  }
+  const hub = started.value;
   const client = createAnthropicClient(config.anthropic);
   const agent = createAgent({
     client,
@@ -86,8 +94,8 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     conversations,
     sampler,
     async close() {
-      await hub.close();
-      await store.disconnect();
+      // In parallel: the servers' exits (the slowest part of a stop) and the store's close.
+      await Promise.all([hub.close(), store.disconnect()]);
     },
   };
 }

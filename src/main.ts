@@ -10,6 +10,7 @@ import { startBot, type BotHandle } from './bot.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { checkBotSettings, type BotSettings } from './settings.js';
+import { createStartupClock } from './process/startup-clock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -43,13 +44,15 @@ async function main(): Promise<number> {
   }
   const { config } = settings;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  // Everything main.ts imports is loaded and the settings are checked by now (see scripts/bundle.mjs).
+  createStartupClock(logger).mark('modules loaded, settings checked');
 
   let bot: BotHandle;
   try {
-    // Start-up checks that may refuse to start (a ConfigError: exit 2), before anything slow: an
-    // ANTHROPIC_MODEL the API does not serve stops the start.
-    await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
-    bot = await startBot(config, { logger, env: process.env, files: settings.files, signal: stop.signal });
+    // The model check runs beside the start (bot.ts starts what it can at once): an ANTHROPIC_MODEL
+    // the API does not serve stops it (a ConfigError: exit 2), and what had started is closed.
+    const modelCheck = requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
+    bot = await startBot(config, { logger, env: process.env, files: settings.files, signal: stop.signal, checks: [modelCheck] });
   } catch (error) {
     if (stop.signal.aborted) return stoppedDuringStart(logger, stop.requested());
     return reportStartError(error);
