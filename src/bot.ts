@@ -25,7 +25,7 @@ import { createUsageLedger } from './slack/reply/usage.js';
 import { checkSlack } from './slack/web/slack-check.js';
 import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/web/slack-reach.js';
 import { StartGroup } from './process/start-group.js';
-import { createStartupClock } from './process/startup-clock.js';
+import { createPhaseClock } from './process/phase-clock.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -77,7 +77,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   // the Slack check (waiting for Slack while it cannot be reached), the store and the MCP servers,
   // the inbox, and the caller's checks (the model). A refused token or an unknown model aborts the
   // rest, and whatever had started is closed again before startBot rejects.
-  const clock = createStartupClock(logger);
+  const clock = createPhaseClock(logger, 'start-up');
   const group = new StartGroup(signal);
   // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
   // that led to them; the handlers exist once the Slack side below is built.
@@ -238,8 +238,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   return {
     port,
     async stop(graceMs) {
-      await front.stop();
-      const drained = await workers.stop(graceMs);
+      const phases = createPhaseClock(logger, 'stop');
+      await phases.time('slack front stop', front.stop());
+      const drained = await phases.time('answers under way', workers.stop(graceMs));
       if (!drained) {
         logger.warn('answers still running at shutdown are stopped', { running: workers.running });
         const later = inbox.durable ? 'I will answer it again when I am back.' : 'please ask again in a minute.';
@@ -248,10 +249,10 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       }
       // Approvals of stopped answers still update their messages ("did not run") before the store closes.
       // The wait's timer is unref'd: with nothing in flight it must not hold the process up for 2 s.
-      await Promise.race([approvals.idle(), sleep(2000, undefined, { ref: false })]);
+      await phases.time('approvals', Promise.race([approvals.idle(), sleep(2000, undefined, { ref: false })]));
       // In parallel: the inbox (stops renewing holds: other replicas take the threads of answers cut
       // off), the locks, the MCP servers' exits and the store; none of them needs another any more.
-      await Promise.all([inbox.close(), coordinator.close(), engine.close()]);
+      await Promise.all([phases.time('inbox', inbox.close()), phases.time('coordination', coordinator.close()), phases.time('store and MCP servers', engine.close())]);
       logger.info('stopped');
     },
   };

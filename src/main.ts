@@ -10,7 +10,7 @@ import { startBot, type BotHandle } from './bot.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { checkBotSettings, type BotSettings } from './settings.js';
-import { createStartupClock } from './process/startup-clock.js';
+import { createPhaseClock } from './process/phase-clock.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   const { config } = settings;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   // Everything main.ts imports is loaded and the settings are checked by now (see scripts/bundle.mjs).
-  createStartupClock(logger).mark('modules loaded, settings checked');
+  createPhaseClock(logger, 'start-up').mark('modules loaded, settings checked');
 
   let bot: BotHandle;
   try {
