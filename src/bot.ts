@@ -25,6 +25,7 @@ import { createUsageLedger } from './slack/reply/usage.js';
 import { checkSlack } from './slack/web/slack-check.js';
 import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/web/slack-reach.js';
 import { StartGroup } from './process/start-group.js';
+import { conversationHash, type WorkerSlot } from './process/shard.js';
 import { createPhaseClock } from './process/phase-clock.js';
 
 export interface BotHandle {
@@ -56,6 +57,8 @@ export interface BotDeps {
    * and startBot rejects with its reason after closing what had started.
    */
   checks?: Promise<void>[];
+  /** One of several worker processes (WORKERS > 1, src/process/): it takes only its own threads' questions. */
+  worker?: WorkerSlot;
 }
 
 /** The slash command in manifest.yml. */
@@ -96,6 +99,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         engagedTtlMs: config.store.ttlMs,
         leaseMs: config.store.lockLeaseMs,
         logger: logger.child({ room: 'intake' }),
+        ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
       }),
     ),
     (inbox) => inbox.close(),
