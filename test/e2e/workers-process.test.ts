@@ -93,4 +93,58 @@ describe('npm start with WORKERS=2 on sqlite', () => {
       await anthropic.close();
     }
   });
+
+  it('starts a worker that died again; /healthz says 503 meanwhile and 200 once it is back, and its threads are answered', async () => {
+    const slack = await startFakeSlackApi();
+    const anthropic = await startFakeAnthropic({ script: () => reply.text('Back again.') });
+    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-workers-'));
+    const port = await freePort();
+    const env = { ...botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY }), WORKERS: '2' };
+    const bot = startBotProcess(env, cwd);
+    const healthOf = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return { status: response.status, body: (await response.json()) as { ready: boolean; workers: WorkerHealth[] } };
+    };
+    try {
+      await waitHealthy(port, bot);
+      const before = await healthOf();
+      const dead = before.body.workers[1]?.pid ?? 0;
+      process.kill(dead, 'SIGKILL');
+      const deadline = Date.now() + 60_000;
+      let sawDown = false;
+      let after = await healthOf();
+      while (!(after.status === 200 && after.body.workers[1]?.pid !== dead) && Date.now() < deadline) {
+        if (after.status === 503) sawDown = true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        after = await healthOf();
+      }
+      assert.ok(sawDown, 'not ready while the worker was away');
+      assert.equal(after.status, 200, JSON.stringify(after.body));
+      const reborn = after.body.workers[1]?.pid ?? 0;
+      assert.notEqual(reborn, dead);
+      assert.ok(alive(reborn));
+      assert.match(bot.run.stderr, /"msg":"worker exited; starting it again".*"worker":1/);
+
+      // A thread of the restarted worker is answered by it.
+      let channel = '';
+      let ts = '';
+      for (let i = 0; channel === ''; i++) {
+        const candidate = nextTs();
+        if (workerOf(conversationHash(`T:C9R${i}:${candidate}`), 2) === 1) [channel, ts] = [`C9R${i}`, candidate];
+      }
+      const response = await postEvent(`http://127.0.0.1:${port}/slack/events`, appMention({ channel, user: 'U8', text: '<@U0FAKEBOT1> still there?', ts }), { signingSecret: TEST_SIGNING_SECRET });
+      assert.equal(response.status, 200);
+      await slack.waitUntil(() => slack.messages(channel, ts).some((m) => m.stream === 'stopped'), 60_000);
+      assert.match(slack.messages(channel, ts).find((m) => m.stream === 'stopped')?.markdown_text ?? '', /Back again\./);
+
+      bot.program.signal('SIGTERM');
+      const run = await bot.exited;
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(alive(reborn), false);
+    } finally {
+      bot.program.killGroup();
+      await slack.close();
+      await anthropic.close();
+    }
+  });
 });
