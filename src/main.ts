@@ -69,6 +69,9 @@ async function main(): Promise<number> {
     // The model check runs beside the start (bot.ts starts what it can at once): an ANTHROPIC_MODEL
     // the API does not serve stops it (a ConfigError: exit 2), and what had started is closed.
     const modelCheck = requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
+    // startBot reads its outcome; this only keeps a start that fails before it does from also
+    // reporting the check as an unhandled rejection.
+    modelCheck.catch(() => undefined);
     // A worker listens on a private port of its own; the primary passes requests on to it.
     bot = await startBot(slot ? { ...config, port: 0 } : config, { logger, env: process.env, files: settings.files, signal: stop.signal, checks: [modelCheck], worker: slot });
   } catch (error) {

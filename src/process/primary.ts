@@ -143,10 +143,14 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     }
     void readBody(req).then(
       (body) => {
+        if (!body) {
+          send(res, 413, { error: 'request body too large' });
+          return;
+        }
         const chosen = workerForBody(body, req.headers['content-type'], count) ?? turn++ % count;
         pass(req, body, res, workers[chosen]);
       },
-      () => send(res, 413, { error: 'request body too large' }),
+      () => res.destroy(), // the client went away
     );
   });
   await new Promise<void>((resolve, reject) => {
@@ -164,19 +168,22 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   return 0;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole body; undefined when it is larger than MAX_BODY_BYTES (the rest is not read). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('too large'));
-        req.destroy();
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
-    });
+      req.removeListener('data', onData);
+      req.resume();
+      resolve(undefined);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
