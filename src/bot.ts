@@ -7,7 +7,7 @@ import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
-import type { Store } from './store.js';
+import { openStore, type Store } from './store.js';
 import { needsApproval, serverAllowed } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
@@ -59,6 +59,8 @@ export interface BotDeps {
   checks?: Promise<void>[];
   /** One of several worker processes (WORKERS > 1, src/process/): it takes only its own threads' questions. */
   worker?: WorkerSlot;
+  /** Called once the store and the inbox are open (the first worker: the file exists for the others). */
+  onStorageOpen?: () => void;
 }
 
 /** The slash command in manifest.yml. */
@@ -86,24 +88,28 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   // that led to them; the handlers exist once the Slack side below is built.
   let questions: ServerQuestions = {};
   const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal: group.signal })));
+  const storing = clock.time('store', openStore(config.store.url));
   const starting = group.add(
-    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal })),
+    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing })),
     (engine) => engine.close(),
   );
   // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
+  // Opened once the store is: two connections making a new sqlite file at once (WAL mode, tables)
+  // can get SQLITE_BUSY.
   const opening = group.add(
     clock.time(
       'inbox',
-      openInbox(config.store.url, {
+      storing.then(() => openInbox(config.store.url, {
         claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
         engagedTtlMs: config.store.ttlMs,
         leaseMs: config.store.lockLeaseMs,
         logger: logger.child({ room: 'intake' }),
         ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
-      }),
+      })),
     ),
     (inbox) => inbox.close(),
   );
+  if (deps.onStorageOpen) void opening.then(deps.onStorageOpen, () => undefined);
   // Their outcome is read by group.done(), which fails the start if one rejected.
   for (const check of deps.checks ?? []) void group.add(clock.time('start-up check', check));
   await group.done();

@@ -31,6 +31,11 @@ export interface ServerQuestions {
 
 export interface EngineOptions {
   storeUrl?: string;
+  /**
+   * The store, already being opened by the caller (who orders other openings of the same file after
+   * it); the engine owns it from here and closes it if the start fails. Default: opened here.
+   */
+  store?: Promise<Store>;
   /** Set by the Slack front once it exists; the terminal chat answers no server questions. */
   questions?: () => ServerQuestions;
   /** Aborted when the process is stopped while the engine starts: the servers are closed, and startEngine rejects. */
@@ -42,7 +47,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
   // The store opens while the servers start (they do not depend on each other); if one fails, the
   // other is closed again.
   const [opened, started] = await Promise.allSettled([
-    openStore(options.storeUrl ?? config.store.url),
+    options.store ?? openStore(options.storeUrl ?? config.store.url),
     McpHub.start(servers, {
       logger: logger.child({ room: 'mcp' }),
       callTimeoutMs: config.mcp.callTimeoutMs,

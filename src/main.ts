@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { checkBotSettings, type BotSettings } from './settings.js';
 import { createPhaseClock } from './process/phase-clock.js';
-import { followPrimary, tellReady, workerSlotFrom } from './process/worker.js';
+import { followPrimary, tellReady, tellStorageOpen, workerSlotFrom } from './process/worker.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     // reporting the check as an unhandled rejection.
     modelCheck.catch(() => undefined);
     // A worker listens on a private port of its own; the primary passes requests on to it.
-    bot = await startBot(slot ? { ...config, port: 0 } : config, { logger, env: process.env, files: settings.files, signal: stop.signal, checks: [modelCheck], worker: slot });
+    bot = await startBot(slot ? { ...config, port: 0 } : config, { logger, env: process.env, files: settings.files, signal: stop.signal, checks: [modelCheck], worker: slot, ...(slot?.index === 0 ? { onStorageOpen: tellStorageOpen } : {}) });
   } catch (error) {
     if (stop.signal.aborted) return stoppedDuringStart(logger, stop.requested());
     return reportStartError(error);

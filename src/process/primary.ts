@@ -25,6 +25,15 @@ export interface WorkerReady {
   port: number;
 }
 
+/**
+ * What a worker tells the primary once its store and inbox are open. The primary starts the first
+ * worker alone until then: two processes creating a new sqlite file at once (WAL mode, tables) can
+ * get SQLITE_BUSY, and once the file exists the others only read its settings.
+ */
+export interface WorkerStorageOpen {
+  type: 'worker-storage-open';
+}
+
 /** What the primary tells a worker over IPC to stop it as SIGTERM would. */
 export const STOP_MESSAGE = { type: 'stop' } as const;
 
@@ -71,7 +80,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   let startFailure: ((code: number) => void) | undefined;
   const exits = new Set<Promise<void>>();
 
-  const spawnWorker = (worker: Worker, onReady?: () => void) => {
+  const spawnWorker = (worker: Worker, onReady?: () => void, onStorageOpen?: () => void) => {
     const child = fork(entry, process.argv.slice(2), {
       env: { ...process.env, [WORKER_INDEX_VAR]: String(worker.index), [WORKER_COUNT_VAR]: String(count) },
       execArgv: process.execArgv,
@@ -80,7 +89,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     worker.child = child;
     worker.port = undefined;
     worker.startedAt = Date.now();
-    child.on('message', (message: Partial<WorkerReady>) => {
+    child.on('message', (message: Partial<WorkerReady> | WorkerStorageOpen) => {
+      if (message.type === 'worker-storage-open') onStorageOpen?.();
       if (message.type !== 'worker-ready' || typeof message.port !== 'number') return;
       worker.port = message.port;
       logger.info('worker ready', { worker: worker.index, pid: child.pid, port: message.port });
@@ -128,7 +138,15 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     let ready = 0;
     startFailure = (code) => resolve(code === 0 ? 1 : code);
     stop.addEventListener('abort', () => resolve(0), { once: true });
-    for (const worker of workers) spawnWorker(worker, () => ++ready === count && resolve('ready'));
+    const [first, ...others] = workers;
+    const onReady = () => ++ready === count && resolve('ready');
+    let othersStarted = false;
+    const startOthers = () => {
+      if (othersStarted || stop.aborted) return;
+      othersStarted = true;
+      for (const worker of others) spawnWorker(worker, onReady);
+    };
+    if (first) spawnWorker(first, onReady, startOthers);
   });
   startFailure = undefined;
   if (started !== 'ready') {

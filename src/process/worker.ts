@@ -1,7 +1,7 @@
 // The worker's side of WORKERS > 1 (primary.ts is the other): who it is, from the environment the
 // primary started it with; "ready" with its private port once the bot is up; and a stop when the
 // primary says so, or when the primary is gone (the IPC channel closed), so no worker outlives it.
-import { STOP_MESSAGE, WORKER_COUNT_VAR, WORKER_INDEX_VAR, type WorkerReady } from './primary.js';
+import { STOP_MESSAGE, WORKER_COUNT_VAR, WORKER_INDEX_VAR, type WorkerReady, type WorkerStorageOpen } from './primary.js';
 import type { WorkerSlot } from './shard.js';
 
 /** This process's slot when the primary started it; undefined when it runs alone or is the primary. */
@@ -24,4 +24,10 @@ export function followPrimary(stop: () => void): void {
 export function tellReady(port: number): void {
   const ready: WorkerReady = { type: 'worker-ready', port };
   process.send?.(ready);
+}
+
+/** The store and inbox are open: the file exists, the other workers may open it now. */
+export function tellStorageOpen(): void {
+  const open: WorkerStorageOpen = { type: 'worker-storage-open' };
+  process.send?.(open);
 }
