@@ -1,7 +1,8 @@
 // `npm start` with WORKERS=2 on the default sqlite store (src/process/): one primary on PORT, two
 // worker processes sharing the sqlite file. Each question is answered once, by the worker its
 // thread belongs to, also when it arrives twice at once (the app_mention and message twins of a
-// mention); /healthz names both workers; SIGTERM to the primary ends both, and it exits 0.
+// mention); /healthz names both workers; SIGTERM to the primary ends both, and it exits 0. A worker
+// that dies is started again. Socket Mode runs as one process whatever WORKERS says.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { conversationHash, workerOf } from '../../src/process/shard.js';
 import { FAKE_API_KEY, reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
-import { TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
+import { FakeSocketMode } from '../fakes/socket-mode.js';
+import { TEST_APP_TOKEN, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
 import { alive, botProcessEnv, freePort, startBotProcess, waitHealthy } from '../helpers/bot-process.js';
 import { appMention, messageEvent, nextTs, postEvent } from '../helpers/sign.js';
 
@@ -143,6 +145,39 @@ describe('npm start with WORKERS=2 on sqlite', () => {
       assert.equal(alive(reborn), false);
     } finally {
       bot.program.killGroup();
+      await slack.close();
+      await anthropic.close();
+    }
+  });
+
+  it('in Socket Mode runs as one process, says so, and answers over its one connection', async () => {
+    const slack = await startFakeSlackApi();
+    const socket = await FakeSocketMode.start(slack);
+    const anthropic = await startFakeAnthropic({ script: () => reply.text('One socket.') });
+    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-workers-'));
+    const port = await freePort();
+    const env = {
+      ...botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: '', apiKey: FAKE_API_KEY }),
+      SLACK_APP_TOKEN: TEST_APP_TOKEN,
+      WORKERS: '2',
+    };
+    const bot = startBotProcess(env, cwd);
+    try {
+      const health = await waitHealthy(port, bot);
+      assert.equal(health.ready, true);
+      assert.ok(Array.isArray(health.servers) && !('workers' in health), "one bot's own /healthz, no primary");
+      assert.match(bot.run.stderr, /"level":"warn","msg":"WORKERS is for HTTP mode; Socket Mode runs as one process","workers":2/);
+      await socket.waitConnected();
+      const ts = nextTs();
+      socket.sendEvent(appMention({ channel: 'C9S', user: 'U8', text: '<@U0FAKEBOT1> hello', ts }));
+      await slack.waitUntil(() => slack.messages('C9S', ts).some((m) => m.stream === 'stopped'), 60_000);
+      assert.match(slack.messages('C9S', ts).find((m) => m.stream === 'stopped')?.markdown_text ?? '', /One socket\./);
+      bot.program.signal('SIGTERM');
+      const run = await bot.exited;
+      assert.equal(run.code, 0, run.stderr);
+    } finally {
+      bot.program.killGroup();
+      await socket.close();
       await slack.close();
       await anthropic.close();
     }
