@@ -1,4 +1,5 @@
-// The inbox in the sqlite file that holds the history (sqlite://, one process): tables beside
+// The inbox in the sqlite file that holds the history (sqlite://, one process, or several worker
+// processes that each take only their own threads' questions: InboxOptions.shard): tables beside
 // Keyv's. Accepting writes the claims, the engaged mark and the append in one transaction, so a
 // crash before its commit leaves nothing and Slack's retry is accepted. The checks before it read
 // outside the transaction: every inbox operation of this (only) process runs in turn on its one
@@ -16,7 +17,8 @@ const SCHEMA = [
      thread TEXT NOT NULL,
      body TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0,
-     accepted_at INTEGER NOT NULL)`,
+     accepted_at INTEGER NOT NULL,
+     shard INTEGER NOT NULL DEFAULT 0)`,
   'CREATE INDEX IF NOT EXISTS intake_questions_thread ON intake_questions (thread, seq)',
   'CREATE TABLE IF NOT EXISTS intake_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS intake_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
@@ -24,14 +26,14 @@ const SCHEMA = [
   // one call moves them into the tables above in one transaction (SqliteDb.atomically).
   'PRAGMA temp_store = MEMORY',
   'CREATE TEMP TABLE IF NOT EXISTS staged_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
-  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL, shard INTEGER NOT NULL)',
   'CREATE TEMP TABLE IF NOT EXISTS staged_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
 ];
 
 /** Moves a staged batch into the inbox tables (one transaction, one threadpool call: SqliteDb.atomically). */
 const COMMIT_STAGED = [
   'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT id, expires_at FROM staged_claims',
-  'INSERT INTO intake_questions (id, thread, body, accepted_at) SELECT id, thread, body, accepted_at FROM staged_questions ORDER BY n',
+  'INSERT INTO intake_questions (id, thread, body, accepted_at, shard) SELECT id, thread, body, accepted_at, shard FROM staged_questions ORDER BY n',
   'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, expires_at FROM staged_engaged',
 ].join('; ');
 const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions; DELETE FROM staged_engaged';
@@ -55,6 +57,8 @@ export async function createSqliteInbox(file: string, options: InboxOptions): Pr
   const now = options.now ?? Date.now;
   const db = await openSqlite(file);
   for (const statement of SCHEMA) await db.run(statement);
+  await addShardColumn(db);
+  const shard = options.shard;
   const prune = () => db.run('DELETE FROM intake_claims WHERE expires_at <= ?', [now()]);
   await prune();
   const held = new Map<string, number>(); // thread -> seq of the head a worker holds
@@ -102,8 +106,9 @@ export async function createSqliteInbox(file: string, options: InboxOptions): Pr
           `SELECT * FROM intake_questions q
             WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
               AND q.thread NOT IN (${busy.map(() => '?').join(',')})
+              ${shard ? 'AND q.shard % ? = ?' : ''}
             ORDER BY q.seq LIMIT 1`,
-          busy,
+          shard ? [...busy, shard.count, shard.index] : busy,
         );
         if (!row) return undefined;
         // Counted before the answer starts: a crash during it shows as an interrupted attempt.
@@ -186,8 +191,8 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     }
     if (appended.length > 0) {
       await db.run(
-        `INSERT INTO staged_questions (id, thread, body, accepted_at) VALUES ${appended.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at]),
+        `INSERT INTO staged_questions (id, thread, body, accepted_at, shard) VALUES ${appended.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0]),
       );
       await db.run(`INSERT INTO staged_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
     }
@@ -196,6 +201,16 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     await db.exec(CLEAR_STAGE);
   }
   return results;
+}
+
+/** Files made before workers existed lack intake_questions.shard; their questions go to worker 0. */
+async function addShardColumn(db: SqliteDb): Promise<void> {
+  const columns = await db.all<{ name: string }>('PRAGMA table_info(intake_questions)');
+  if (columns.some((column) => column.name === 'shard')) return;
+  await db.run('ALTER TABLE intake_questions ADD COLUMN shard INTEGER NOT NULL DEFAULT 0').catch((error: unknown) => {
+    // Another worker added it first.
+    if (!(error instanceof Error && /duplicate column/i.test(error.message))) throw error;
+  });
 }
 
 function marks(values: unknown[]): string {

@@ -70,6 +70,12 @@ export interface InboxOptions {
   /** How long a thread stays the bot's after its last accepted question. */
   engagedTtlMs: number;
   now?: () => number;
+  /**
+   * One of several worker processes sharing the sqlite file (WORKERS > 1, src/process/): each
+   * question is stored with `hash(thread)`, and this worker takes only questions whose
+   * `hash % count` is its `index`. Without it, the process takes every question.
+   */
+  shard?: { index: number; count: number; hash(thread: string): number };
 }
 
 /** The id of a question in the inbox (and the `question` of the reply's message metadata). */
