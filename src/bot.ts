@@ -101,6 +101,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       engagedTtlMs: config.store.ttlMs,
       leaseMs: config.store.lockLeaseMs,
       logger: logger.child({ room: 'intake' }),
+      // Threads the bot answered in before the inbox existed stay its own (intake/legacy-engaged.ts).
+      legacyMarks: engine.store,
     });
   } catch (error) {
     await coordinator.close();
