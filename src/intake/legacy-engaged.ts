@@ -21,6 +21,7 @@ export function withLegacyEngaged(inbox: Inbox, marks: LegacyMarks): Inbox {
     kind: inbox.kind,
     durable: inbox.durable,
     take: () => inbox.take(),
+    takeMany: (limit) => inbox.takeMany(limit),
     finish: (taken) => inbox.finish(taken),
     release: (taken) => inbox.release(taken),
     size: () => inbox.size(),
