@@ -1,5 +1,6 @@
 // The Slack bot, wired: engine (store, MCP hub, agent) -> Slack front. main.ts owns the process
 // (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
+import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
@@ -109,7 +110,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     await engine.close();
     throw error;
   }
-  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
+  // The heap limit is the start command's (`npm start` sets it; README, "Running in production"):
+  // logged so a service manager that runs plain `node dist/main.js` shows V8's default here.
+  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent, heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
   const approvals = createApprovals({ store: engine.store, logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
   const elicitations = createElicitations({ store: engine.store, logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {

@@ -8,7 +8,7 @@ import type { LogLevel } from './log.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
-export const DEFAULT_MAX_CONCURRENT_TURNS = 16;
+export const DEFAULT_MAX_CONCURRENT_TURNS = 256;
 
 export interface SlackConfig {
   botToken: string;
