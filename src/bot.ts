@@ -1,6 +1,7 @@
 // The Slack bot, wired: engine (store, MCP hub, agent) -> Slack front. main.ts owns the process
 // (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
@@ -99,11 +100,13 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   const opening = group.add(
     clock.time(
       'inbox',
-      storing.then(() => openInbox(config.store.url, {
+      storing.then((store) => openInbox(config.store.url, {
         claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
         engagedTtlMs: config.store.ttlMs,
         leaseMs: config.store.lockLeaseMs,
         logger: logger.child({ room: 'intake' }),
+        // Threads the bot answered in before the inbox existed stay its own (intake/legacy-engaged.ts).
+        legacyMarks: store,
         ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
       })),
     ),
@@ -137,7 +140,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     throw error;
   }
   await closeIfStopped(signal, () => coordinator.close(), () => inbox.close(), () => engine.close());
-  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
+  // V8's heap limit, logged so a deployment can see the one it runs with (README, "Running in production").
+  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent, heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
   const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
   const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {

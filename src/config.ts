@@ -14,7 +14,7 @@ export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_WORKERS = 1;
 const MAX_WORKERS = 64;
 /** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
-export const DEFAULT_MAX_CONCURRENT_TURNS = 16;
+export const DEFAULT_MAX_CONCURRENT_TURNS = 256;
 
 export interface SlackConfig {
   botToken: string;

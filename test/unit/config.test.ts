@@ -39,7 +39,7 @@ describe('loadConfig defaults', () => {
       mcp: { configPath: './mcp.json', explicit: false, callTimeoutMs: 60_000, roots: [], samplingMaxTokens: 1024 },
       store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000, lockLeaseMs: 30_000 },
       approvals: { pollMs: 1000 },
-      turns: { maxConcurrent: 16 },
+      turns: { maxConcurrent: 256 },
       workers: 1,
       agent: { maxRounds: 10, historyBudgetTokens: 100_000, maxStoredBytes: 1_000_000 },
       // 24 MB each: the API's 32 MB request, base64-encoded.
