@@ -1,15 +1,18 @@
 // The Slack bot, wired: engine (store, MCP hub, agent) -> Slack front. main.ts owns the process
 // (env, signals, exit codes); tests call startBot directly with fakes behind the URLs.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config.js';
 import { createCoordinator } from './coordination/index.js';
 import { startEngine, type ServerQuestions } from './engine.js';
 import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
-import type { Store } from './store.js';
+import { openStore, type Store } from './store.js';
 import { needsApproval, personLimits } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
+import { createFileLoader, fileOrigins, fileRefs } from './slack/intake/files.js';
 import { findAnswer, type AnswerState } from './slack/reply/reply-metadata.js';
 import { createAcksInFlight, createWorkers, openInbox, type Inbox, type Workers } from './intake/index.js';
 import { createApprovals } from './slack/questions/approvals.js';
@@ -20,9 +23,11 @@ import { DEFAULT_DEDUPE_TTL_MS } from './slack/intake/dedupe.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './slack/reply/reply-writer.js';
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_PROGRESS_INTERVAL_MS } from './slack/reply/thread-sink.js';
 import { createRecentThreads } from './slack/home/recent-threads.js';
-import { createUsageLedger } from './slack/reply/usage.js';
 import { checkSlack } from './slack/web/slack-check.js';
 import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slack/web/slack-reach.js';
+import { StartGroup } from './process/start-group.js';
+import { conversationHash, type WorkerSlot } from './process/shard.js';
+import { createPhaseClock } from './process/phase-clock.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -48,6 +53,15 @@ export interface BotDeps {
   approvalPollMs?: number;
   /** How long a tool note may go without news before it is shown again (default 60 s); tests shorten it. */
   keepAliveMs?: number;
+  /**
+   * Checks that run beside the start (main.ts: the model check); one that rejects stops the start,
+   * and startBot rejects with its reason after closing what had started.
+   */
+  checks?: Promise<void>[];
+  /** One of several worker processes (WORKERS > 1, src/process/): it takes only its own threads' questions. */
+  worker?: WorkerSlot;
+  /** Called once the store and the inbox are open (the first worker: the file exists for the others). */
+  onStorageOpen?: () => void;
 }
 
 /** The slash command in manifest.yml. */
@@ -65,49 +79,69 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   if (!serversFile) warnNoServersFile(config.mcp, logger);
   const { policy, file: policyFile } = loadedPolicy;
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
-  // Slack first: a refused token stops the start before any server is spawned, and while Slack
-  // cannot be reached the bot waits for it here (see src/slack/web/slack-reach.ts and README, "Health checks").
-  const reached = await waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal });
+  // Everything that does not depend on something else starts at once (src/process/start-group.ts):
+  // the Slack check (waiting for Slack while it cannot be reached), the store and the MCP servers,
+  // the inbox, and the caller's checks (the model). A refused token or an unknown model aborts the
+  // rest, and whatever had started is closed again before startBot rejects.
+  const clock = createPhaseClock(logger, 'start-up');
+  const group = new StartGroup(signal);
+  // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
+  // that led to them; the handlers exist once the Slack side below is built.
+  let questions: ServerQuestions = {};
+  const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal: group.signal })));
+  const storing = clock.time('store', openStore(config.store.url));
+  const starting = group.add(
+    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing })),
+    (engine) => engine.close(),
+  );
+  // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
+  // Opened once the store is: two connections making a new sqlite file at once (WAL mode, tables)
+  // can get SQLITE_BUSY.
+  const opening = group.add(
+    clock.time(
+      'inbox',
+      storing.then((store) => openInbox(config.store.url, {
+        claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
+        engagedTtlMs: config.store.ttlMs,
+        leaseMs: config.store.lockLeaseMs,
+        logger: logger.child({ room: 'intake' }),
+        // Threads the bot answered in before the inbox existed stay its own (intake/legacy-engaged.ts).
+        legacyMarks: store,
+        ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
+      })),
+    ),
+    (inbox) => inbox.close(),
+  );
+  if (deps.onStorageOpen) void opening.then(deps.onStorageOpen, () => undefined);
+  // Their outcome is read by group.done(), which fails the start if one rejected.
+  for (const check of deps.checks ?? []) void group.add(clock.time('start-up check', check));
+  await group.done();
+  const [reached, engine, inbox] = await Promise.all([reaching, starting, opening]);
   const slackHealth = createSlackHealth({
     initial: reached.status,
     recheck: async () => (await checkSlack(slack, { appToken: false })).status,
     logger: logger.child({ room: 'slack' }),
     ...deps.slackRecheck,
   });
-  // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
-  // that led to them; the handlers exist once the Slack side below is built.
-  let questions: ServerQuestions = {};
-  const engine = await startEngine(config, servers, logger, { questions: () => questions, signal });
-  await closeIfStopped(signal, () => engine.close());
   // Claims and thread locks: in this process for sqlite:// and memory://, shared through Redis
   // for redis://, so replicas answer each message once and a thread's messages in order.
   let coordinator: Awaited<ReturnType<typeof createCoordinator>>;
   try {
-    coordinator = await createCoordinator(config.store.url, {
-      store: engine.store,
-      logger: logger.child({ room: 'coordination' }),
-      leaseMs: config.store.lockLeaseMs,
-    });
+    coordinator = await clock.time(
+      'coordination',
+      createCoordinator(config.store.url, {
+        store: engine.store,
+        logger: logger.child({ room: 'coordination' }),
+        leaseMs: config.store.lockLeaseMs,
+      }),
+    );
   } catch (error) {
-    await engine.close();
+    await Promise.all([inbox.close(), engine.close()]);
     throw error;
   }
-  await closeIfStopped(signal, () => coordinator.close(), () => engine.close());
-  // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
-  let inbox: Inbox;
-  try {
-    inbox = await openInbox(config.store.url, {
-      claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
-      engagedTtlMs: config.store.ttlMs,
-      leaseMs: config.store.lockLeaseMs,
-      logger: logger.child({ room: 'intake' }),
-    });
-  } catch (error) {
-    await coordinator.close();
-    await engine.close();
-    throw error;
-  }
-  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent });
+  await closeIfStopped(signal, () => coordinator.close(), () => inbox.close(), () => engine.close());
+  // V8's heap limit, logged so a deployment can see the one it runs with (README, "Running in production").
+  logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent, heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
   const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
   const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
@@ -121,7 +155,6 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     }),
   };
   const shutdown = new AbortController();
-  const usage = createUsageLedger(engine.store, config.store.ttlMs);
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
   // They answer with the answerer below (called only once started, after it exists), and take no
   // new question while Slack waits for an ack (acks-in-flight.ts).
@@ -146,12 +179,17 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         logger.warn('could not read the thread of a resumed question', { conversation: question.key, error: error instanceof Error ? error.message : String(error) });
         return { state: 'none' };
       }),
-    usage,
     recent,
     policy,
     limits: personLimits(policy.limits, coordinator, logger.child({ room: 'policy' })),
     tools: engine.hub,
     resources: engine.hub,
+    files: createFileLoader({
+      token: slack.botToken,
+      origins: fileOrigins(slack.apiUrl),
+      caps: config.files,
+      fileInfo: async (id) => fileRefs([(await front.app.client.files.info({ file: id })).file])[0],
+    }, logger.child({ room: 'slack' })),
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
@@ -197,20 +235,16 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         needsApproval: (tool) => needsApproval(policy, tool),
         recent: await recent.list(teamId, userId),
       }),
-      forget: async (key) => {
-        await engine.conversations.forget(key);
-        await usage.reset(key);
-      },
+      // The conversation's token use is kept with it (agent/conversation.ts): one delete.
+      forget: (key) => engine.conversations.forget(key),
       logger: logger.child({ room: 'slack' }),
     },
   });
   let port: number;
   try {
-    port = await front.start();
+    port = await clock.time('slack front start', front.start());
   } catch (error) {
-    await inbox.close();
-    await coordinator.close();
-    await engine.close();
+    await Promise.all([inbox.close(), coordinator.close(), engine.close()]);
     throw error;
   }
   await closeIfStopped(signal, () => front.stop(), () => inbox.close(), () => coordinator.close(), () => engine.close());
@@ -219,8 +253,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   return {
     port,
     async stop(graceMs) {
-      await front.stop();
-      const drained = await workers.stop(graceMs);
+      const phases = createPhaseClock(logger, 'stop');
+      await phases.time('slack front stop', front.stop());
+      const drained = await phases.time('answers under way', workers.stop(graceMs));
       if (!drained) {
         logger.warn('answers still running at shutdown are stopped', { running: workers.running });
         const later = inbox.durable ? 'I will answer it again when I am back.' : 'please ask again in a minute.';
@@ -228,10 +263,11 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         await workers.stop(2000);
       }
       // Approvals of stopped answers still update their messages ("did not run") before the store closes.
-      await Promise.race([approvals.idle(), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      await inbox.close(); // stops renewing holds: other replicas take the threads of answers cut off
-      await coordinator.close();
-      await engine.close();
+      // The wait's timer is unref'd: with nothing in flight it must not hold the process up for 2 s.
+      await phases.time('approvals', Promise.race([approvals.idle(), sleep(2000, undefined, { ref: false })]));
+      // In parallel: the inbox (stops renewing holds: other replicas take the threads of answers cut
+      // off), the locks, the MCP servers' exits and the store; none of them needs another any more.
+      await Promise.all([phases.time('inbox', inbox.close()), phases.time('coordination', coordinator.close()), phases.time('store and MCP servers', engine.close())]);
       logger.info('stopped');
     },
   };

@@ -1,15 +1,20 @@
 // Configuration, read once at start from the environment (and .env, loaded by the entry points).
 // Every problem is collected and reported together, one line each: which variable, what is wrong,
 // how to fix it. Nothing here reads the servers file's contents; that is src/mcp/servers-file.ts.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
+import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+/** Worker processes by default (README, "Both cores": what the bench measured). */
+export const DEFAULT_WORKERS = 1;
+const MAX_WORKERS = 64;
 /** Turns answered at once per process (sized from a burst measurement: see README, "How questions flow"). */
-export const DEFAULT_MAX_CONCURRENT_TURNS = 16;
+export const DEFAULT_MAX_CONCURRENT_TURNS = 256;
 
 export interface SlackConfig {
   botToken: string;
@@ -48,8 +53,12 @@ export interface Config {
   approvals: { pollMs: number };
   /** maxConcurrent: turns one process answers at once; more questions wait in the inbox. */
   turns: { maxConcurrent: number };
+  /** Worker processes on this machine (WORKERS; `auto`: one per available core). 1: this process alone. */
+  workers: number;
   /** maxStoredBytes: past it, a thread's stored transcript is compacted (oldest tool results first). */
   agent: { maxRounds: number; historyBudgetTokens: number; maxStoredBytes: number };
+  /** Caps on files attached to a question (src/files/content.ts). */
+  files: FileCaps;
   logLevel: LogLevel;
 }
 
@@ -100,9 +109,23 @@ const envSchema = z.object({
   LOCK_LEASE_MS: intIn('LOCK_LEASE_MS', 1000, 600_000, 30_000),
   APPROVAL_POLL_MS: intIn('APPROVAL_POLL_MS', 50, 60_000, 1000),
   MAX_CONCURRENT_TURNS: intIn('MAX_CONCURRENT_TURNS', 1, 1000, DEFAULT_MAX_CONCURRENT_TURNS),
+  WORKERS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = (raw ?? '').trim().toLowerCase();
+      if (value === '') return DEFAULT_WORKERS;
+      if (value === 'auto') return availableParallelism();
+      const count = Number(value);
+      if (Number.isInteger(count) && count >= 1 && count <= MAX_WORKERS) return count;
+      ctx.addIssue({ code: 'custom', message: `WORKERS: "${raw}" is not auto or a whole number from 1 to ${MAX_WORKERS} (default ${DEFAULT_WORKERS})` });
+      return z.NEVER;
+    }),
   HISTORY_BUDGET_TOKENS: intIn('HISTORY_BUDGET_TOKENS', 1000, 1_000_000, 100_000),
   MAX_TOOL_ROUNDS: intIn('MAX_TOOL_ROUNDS', 1, 100, 10),
   THREAD_MAX_STORED_BYTES: intIn('THREAD_MAX_STORED_BYTES', 100_000, 100_000_000, DEFAULT_THREAD_MAX_STORED_BYTES),
+  FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
+  QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -173,6 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
   }
   const storeUrl = optionalText.parse(env.STORE_URL);
   if (storeUrl) problems.push(...storeUrlProblems(storeUrl));
+  if (parsed.success && parsed.data.WORKERS > 1 && storeUrl !== undefined && parseableKind(storeUrl) === 'memory') {
+    problems.push('WORKERS: more than one worker needs a store they share; use sqlite:// (the default) or redis://, or set WORKERS=1 with memory://.');
+  }
   if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
     problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
   }
@@ -198,7 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     store: { url: n.STORE_URL ?? DEFAULT_STORE_URL, ttlMs: n.HISTORY_TTL_DAYS * 24 * 3600 * 1000, lockLeaseMs: n.LOCK_LEASE_MS },
     approvals: { pollMs: n.APPROVAL_POLL_MS },
     turns: { maxConcurrent: n.MAX_CONCURRENT_TURNS },
+    workers: n.WORKERS,
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
+    files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     logLevel: n.LOG_LEVEL,
   };
 }
@@ -218,6 +246,15 @@ function storeUrlProblems(url: string): string[] {
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
+  }
+}
+
+/** The kind of a STORE_URL, or undefined when it is not one (storeUrlProblems says so). */
+function parseableKind(url: string): string | undefined {
+  try {
+    return parseStoreUrl(url).kind;
+  } catch {
+    return undefined;
   }
 }
 

@@ -31,6 +31,11 @@ export interface ServerQuestions {
 
 export interface EngineOptions {
   storeUrl?: string;
+  /**
+   * The store, already being opened by the caller (who orders other openings of the same file after
+   * it); the engine owns it from here and closes it if the start fails. Default: opened here.
+   */
+  store?: Promise<Store>;
   /** Set by the Slack front once it exists; the terminal chat answers no server questions. */
   questions?: () => ServerQuestions;
   /** Aborted when the process is stopped while the engine starts: the servers are closed, and startEngine rejects. */
@@ -38,11 +43,12 @@ export interface EngineOptions {
 }
 
 export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, options: EngineOptions = {}): Promise<Engine> {
-  const store = await openStore(options.storeUrl ?? config.store.url);
   const questions = options.questions;
-  let hub: McpHub;
-  try {
-    hub = await McpHub.start(servers, {
+  // The store opens while the servers start (they do not depend on each other); if one fails, the
+  // other is closed again.
+  const [opened, started] = await Promise.allSettled([
+    options.store ?? openStore(options.storeUrl ?? config.store.url),
+    McpHub.start(servers, {
       logger: logger.child({ room: 'mcp' }),
       callTimeoutMs: config.mcp.callTimeoutMs,
       ...(config.mcp.roots.length > 0
@@ -61,11 +67,18 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
             },
           }
         : {}),
-    }, options.signal);
-  } catch (error) {
-    await store.disconnect();
-    throw error;
+    }, options.signal),
+  ]);
+  if (opened.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.close();
+    throw opened.reason;
   }
+  const store = opened.value;
+  if (started.status === 'rejected') {
+    await store.disconnect();
+    throw started.reason;
+  }
+  const hub = started.value;
   const client = createAnthropicClient(config.anthropic);
   const agent = createAgent({
     client,
@@ -87,8 +100,8 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     conversations,
     sampler,
     async close() {
-      await hub.close();
-      await store.disconnect();
+      // In parallel: the servers' exits (the slowest part of a stop) and the store's close.
+      await Promise.all([hub.close(), store.disconnect()]);
     },
   };
 }

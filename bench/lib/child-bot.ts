@@ -9,8 +9,9 @@
 //
 // BENCH_BOT_RUNNER=tsx|dist|build chooses how the bot starts (bench/lib/programs.ts).
 // BENCH_CPU_PROFILE=<folder> adds --cpu-prof, and the profile is summarized on stderr when the
-// program stops (bench/lib/cpu-profile.ts). BENCH_BOT_NODE_FLAGS="--max-old-space-size=96" passes
-// more flags to the bot's node (experiments; not to the naive port's).
+// program stops (bench/lib/cpu-profile.ts). The bot's node gets the flags of its `npm start` (the heap
+// limits), as a user's would; BENCH_BOT_NODE_FLAGS="--max-old-space-size=96" adds more (experiments;
+// not to the naive port's).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -234,7 +235,8 @@ export async function startChildBot(options: ChildBotOptions): Promise<ChildBot>
   const profileDir = process.env.BENCH_CPU_PROFILE ? path.resolve(process.env.BENCH_CPU_PROFILE) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const profiledBefore = new Set(profileDir ? readdirSync(profileDir) : []);
-  const extraFlags = program === BOT ? (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '') : [];
+  // The program's own start flags (the bot's from `npm start`), then the experiment's (later ones win).
+  const extraFlags = [...program.nodeFlags(), ...(program === BOT ? (process.env.BENCH_BOT_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '') : [])];
   const flags = ['--expose-gc', '--import', pathToFileURL(probeFile).href, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...extraFlags];
   const entry = options.build ? [...flags, options.build.main] : ['--import', import.meta.resolve('tsx'), ...flags, program.source];
   // The cwd is the temporary folder, so no .env of the developer's is read (main.ts loads dotenv).

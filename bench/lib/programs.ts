@@ -2,6 +2,7 @@
 // (bench/lib/child-bot.ts): the bot (src/) and the naive port of the MCP client tutorial
 // (bench/naive/main.ts). Everything a scenario must know to measure either is here: how each is
 // built and started, and which Slack calls show that a thread has its answer.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedCall } from '../../test/fakes/slack-api.js';
 import { carriesText } from './bench-bot.js';
@@ -43,6 +44,8 @@ export interface Program {
   closing: ((call: RecordedCall) => boolean)[];
   /** A call that puts answer text on screen. */
   showsText(call: RecordedCall): boolean;
+  /** Flags its node is started with, as its user starts it. */
+  nodeFlags(): string[];
 }
 
 export const BOT: Program = {
@@ -53,9 +56,10 @@ export const BOT: Program = {
   source: path.resolve('src/main.ts'),
   dist: path.resolve('dist/main.js'),
   answers: (call) => call.method === 'chat.stopStream',
-  // After chat.stopStream the turn still removes its :eyes: reaction and clears the loading status.
-  closing: [(call) => call.method === 'reactions.remove', (call) => call.method === 'assistant.threads.setStatus' && call.body.status === ''],
+  // chat.stopStream is the turn's last call (Slack clears the loading status itself when the reply comes).
+  closing: [(call) => call.method === 'chat.stopStream'],
   showsText: carriesText,
+  nodeFlags: startScriptFlags,
 };
 
 export const NAIVE: Program = {
@@ -68,6 +72,8 @@ export const NAIVE: Program = {
   answers: (call) => call.method === 'chat.postMessage',
   closing: [(call) => call.method === 'chat.postMessage'],
   showsText: (call) => call.method === 'chat.postMessage' && typeof call.body.text === 'string' && call.body.text !== '',
+  // The tutorial's `node build/index.js`: V8's defaults.
+  nodeFlags: () => [],
 };
 
 export const PROGRAMS: Program[] = [BOT, NAIVE];
@@ -76,4 +82,15 @@ export const PROGRAMS: Program[] = [BOT, NAIVE];
 export function channelOf(call: RecordedCall): string | undefined {
   const channel = call.body.channel ?? call.body.channel_id;
   return typeof channel === 'string' ? channel : undefined;
+}
+
+/**
+ * The node flags of `npm start` (package.json's start script, e.g. the heap limits), so the bot runs
+ * here exactly as its users start it; `node dist/main.js` alone would get V8's defaults.
+ */
+export function startScriptFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (manifest.scripts?.start ?? '').split(/\s+/);
+  if (words[0] !== 'node') return [];
+  return words.slice(1).filter((word) => word.startsWith('--'));
 }

@@ -39,14 +39,8 @@ export async function timedTurn(bot: BenchBot, channel: string, tag: string, tim
   const modelCalls = bot.tap.messagesFor(tag);
   const first = modelCalls[0];
   if (!first || modelCalls.some((c) => c.endAt === undefined)) throw new Error(`${tag}: the model calls did not all finish`);
-  // The turn goes on after chat.stopStream (store writes, reactions.remove, clearing the status):
-  // wait for its last Slack calls so the next turn does not start on top of them.
-  await bot.waitForCalls((call) => call.method === 'reactions.remove' && call.body.channel === channel, 1, timeoutMs);
-  await bot.waitForCalls(
-    (call) => call.method === 'assistant.threads.setStatus' && call.body.channel_id === channel && call.body.status === '',
-    1,
-    timeoutMs,
-  );
+  // chat.stopStream is the turn's last Slack call: the turn is stored before it (the usage line under
+  // the answer waits for the store write), and Slack clears the loading status itself.
   const all = bot.h.slack.calls();
   const upToStop = all.slice(0, all.indexOf(stop) + 1);
   const textAt = modelCalls.at(-1)?.firstTextAt;

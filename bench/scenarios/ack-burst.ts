@@ -28,7 +28,7 @@ export const ackBurst: Scenario = {
   method:
     `${ROUNDS} rounds of ${THREADS} signed app_mention POSTs to /slack/events fired together (Promise.all), each in a new ` +
     'thread; per request, the time from the send to the HTTP response (headers) at the client. The model answers at once with a ' +
-    'short streamed text. Between bursts the bench waits for every answer (chat.stopStream, then the closing reactions.remove), so ' +
+    'short streamed text. Between bursts the bench waits for every answer (chat.stopStream, the last call of a turn), so ' +
     'turns never overlap bursts. Two clients, their bursts alternating: one in the bot\'s own thread with fetch (as the test harness ' +
     'sends; it shares the event loop with the bot and both fakes; fetch keeps its connections between bursts) and one in a worker ' +
     'thread with its own loop and node:http, new connections for each burst (closer to Slack, whose requests are not held up by ' +
@@ -108,7 +108,6 @@ function row(measurement: string, series: Series, extra?: string): Row {
 
 async function waitForAnswers(bot: BenchBot, count: number): Promise<void> {
   await bot.waitForCalls('chat.stopStream', count, ANSWER_TIMEOUT_MS);
-  await bot.waitForCalls('reactions.remove', count, ANSWER_TIMEOUT_MS);
 }
 
 function totalChars(lines: string[]): number {

@@ -101,13 +101,7 @@ export const requestSize: Scenario = {
 async function untilClosed(bot: BenchBot, turn: number): Promise<RecordedCall> {
   const inThread = (call: RecordedCall) => call.body.channel === CHANNEL || call.body.channel_id === CHANNEL;
   const count = (predicate: (call: RecordedCall) => boolean) => bot.h.slack.calls().filter((c) => c.status !== undefined && inThread(c) && predicate(c)).length;
-  await bot.h.slack.waitUntil(
-    () =>
-      count((c) => c.method === 'chat.stopStream') >= turn &&
-      count((c) => c.method === 'reactions.remove') >= turn &&
-      count((c) => c.method === 'assistant.threads.setStatus' && c.body.status === '') >= turn,
-    TURN_TIMEOUT_MS,
-  );
+  await bot.h.slack.waitUntil(() => count((c) => c.method === 'chat.stopStream') >= turn, TURN_TIMEOUT_MS);
   const stops = bot.h.slack.calls('chat.stopStream').filter(inThread);
   const stop = stops[turn - 1];
   if (!stop) throw new Error(`request-size: no chat.stopStream for turn ${turn}`);

@@ -33,6 +33,8 @@ const script: Script = (request, callIndex): ReplySpec | Promise<ReplySpec> =>
 interface Measured {
   startupMs: number[];
   exitMs: number[];
+  /** The bot with WORKERS=2 (a primary and two workers): start-up and SIGTERM to exit only. */
+  workers2: { startupMs: number[]; exitMs: number[] };
   /** Event sent -> the call that completes the answer, ms. */
   turn: Record<0 | 1, number[]>;
   /** The same minus the model's time at the tap (so: the program, its Slack calls and the tool call). */
@@ -56,17 +58,21 @@ export const sideBySide: Scenario = {
     `${STREAM.durationMs / 1000} s (the naive port asks without streaming and gets it whole after the same time): first words are ` +
     'from the send to the first call that puts answer text on screen. Then, with the CPU profiler on (node:inspector in the ' +
     `program, over the turns only), ${PROFILED_TURNS} turns with one tool call, untimed. Every start then ends with SIGTERM, ` +
-    'nothing in flight, timed to the exit of the process. Medians of every series.',
+    'nothing in flight, timed to the exit of the process. After each round of starts, the bot once more with WORKERS=2 (a primary ' +
+    'and two workers, src/process/), start-up and SIGTERM only, against the naive port\'s same starts. Medians of every series.',
   async run(ctx) {
     const measured = new Map<ProgramId, Measured>();
     for (const program of PROGRAMS) {
-      measured.set(program.id, { startupMs: [], exitMs: [], turn: { 0: [], 1: [] }, own: { 0: [], 1: [] }, slackCalls: { 0: [], 1: [] }, firstWords: [], profile: '' });
+      measured.set(program.id, { startupMs: [], exitMs: [], workers2: { startupMs: [], exitMs: [] }, turn: { 0: [], 1: [] }, own: { 0: [], 1: [] }, slackCalls: { 0: [], 1: [] }, firstWords: [], profile: '' });
     }
     for (let start = 0; start < STARTS; start++) {
       for (const program of PROGRAMS) {
         const m = measured.get(program.id);
         if (m) await oneStart(ctx, program, m, start === 0);
       }
+      const bot = measured.get('bot');
+      const botProgram = PROGRAMS.find((program) => program.id === 'bot');
+      if (bot && botProgram) await startAndStop(ctx, botProgram, bot.workers2, { WORKERS: '2' });
     }
     const bot = measured.get('bot');
     const naive = measured.get('naive');
@@ -116,6 +122,16 @@ async function oneStart(ctx: ScenarioContext, program: Program, m: Measured, mea
   }
   if (exitMs !== undefined) m.exitMs.push(exitMs);
   ctx.log(`side-by-side: ${program.id} exited ${exitMs?.toFixed(0)} ms after SIGTERM`);
+}
+
+/** One start and SIGTERM, nothing else (the bot with other settings, e.g. WORKERS=2). */
+async function startAndStop(ctx: ScenarioContext, program: Program, into: { startupMs: number[]; exitMs: number[] }, env: Record<string, string>): Promise<void> {
+  const build = await ctx.build(program);
+  const child = await startChildBot({ program, script, env, ...(build ? { build } : {}) });
+  into.startupMs.push(child.startupMs);
+  const exitMs = await child.stop();
+  if (exitMs !== undefined) into.exitMs.push(exitMs);
+  ctx.log(`side-by-side: ${program.id} with ${JSON.stringify(env)} healthy after ${child.startupMs.toFixed(0)} ms, exited ${exitMs?.toFixed(0)} ms after SIGTERM`);
 }
 
 interface Turn {
@@ -181,5 +197,8 @@ function comparisons(bot: Measured, naive: Measured): Comparison[] {
     both('first words of a 3 s answer, from the event', (m) => m.firstWords),
     both(`start-up to a healthy /healthz (median of ${STARTS})`, (m) => m.startupMs, (m) => m.startupMs.map((ms) => ms.toFixed(0)).join(', ') + ' ms'),
     both(`SIGTERM to exit, nothing in flight (median of ${STARTS})`, (m) => m.exitMs, (m) => m.exitMs.map((ms) => ms.toFixed(0)).join(', ') + ' ms'),
+    // The naive port has one process only: its figures are the same starts as the rows above.
+    both(`start-up to a healthy /healthz, this bot with WORKERS=2 (median of ${STARTS})`, (m) => (m === bot ? m.workers2.startupMs : m.startupMs), (m) => (m === bot ? m.workers2.startupMs : m.startupMs).map((ms) => ms.toFixed(0)).join(', ') + ' ms'),
+    both(`SIGTERM to exit, nothing in flight, this bot with WORKERS=2 (median of ${STARTS})`, (m) => (m === bot ? m.workers2.exitMs : m.exitMs), (m) => (m === bot ? m.workers2.exitMs : m.exitMs).map((ms) => ms.toFixed(0)).join(', ') + ' ms'),
   ];
 }

@@ -68,7 +68,7 @@ export const threadsAtOnce: Scenario = {
     'each with a ' +
     `${ANSWER.length}-character text streamed in ${MODEL.chunks} deltas over ${MODEL.durationMs} ms. Wall time is from the send to ` +
     'the arrival of the last chat.stopStream at the fake Slack API (p50 of the rounds is judged); a round ends when every thread has ' +
-    'its closing calls (reactions.remove, the cleared status). Peak RSS: VmRSS of the bot process from /proc/<pid>/status, sampled ' +
+    'its closing call (chat.stopStream, the last of a turn). Peak RSS: VmRSS of the bot process from /proc/<pid>/status, sampled ' +
     `every ${SAMPLE_MS} ms during each round (p50 column: median of the rounds' peaks), and VmHWM, the kernel's own peak since the ` +
     'process started (max column, judged). MB are 2^20 bytes. The MCP server is a process of its own and not counted. A probe ' +
     'loaded into the bot with --import gives its CPU time (all threads; the main thread from /proc/<pid>/task), event-loop stalls ' +

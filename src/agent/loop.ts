@@ -76,7 +76,8 @@ export interface TurnOptions {
 
 export interface TurnInput extends TurnOptions {
   history: Transcript;
-  userText: string;
+  /** The question: text, or content blocks (attached images, documents and files with the text). */
+  userText: string | Block[];
   sink: AgentSink;
   /**
    * Stops the turn. When its reason carries a `userMessage` (see TurnStopReason), that sentence is
@@ -140,7 +141,7 @@ export function createAgent(options: AgentOptions): Agent {
     if (history.length !== input.history.length) {
       log.warn('history had an invalid tail; it was cut', { kept: history.length, given: input.history.length });
     }
-    let messages = appendUserMessage(history, input.userText.trim() === '' ? EMPTY_QUESTION : input.userText);
+    let messages = appendUserMessage(history, isBlank(input.userText) ? EMPTY_QUESTION : input.userText);
     const usage = zeroUsage();
     let rounds = 0;
 
@@ -234,6 +235,10 @@ export function createAgent(options: AgentOptions): Agent {
   }
 
   return { runTurn };
+}
+
+function isBlank(content: string | Block[]): boolean {
+  return typeof content === 'string' ? content.trim() === '' : content.every((block) => block.type === 'text' && block.text.trim() === '');
 }
 
 /** The sentence of a stop reason that has one (TurnStopReason), read without trusting its type. */

@@ -6,6 +6,7 @@
 // still refer to it, and its tool results are bounded by the per-turn budget (tool-runner.ts).
 // Sizes are UTF-8 bytes of the messages' JSON, which is what the store writes (plus a small envelope).
 import type Anthropic from '@anthropic-ai/sdk';
+import { ATTACHED_FILE_TAG } from '../files/content.js';
 import { blocksOf, turnStarts } from './transcript.js';
 import type { Message, Transcript } from './types.js';
 
@@ -44,7 +45,16 @@ export function compactToSize(transcript: Transcript, maxBytes: number): Compact
     if (message?.role !== 'user' || typeof message.content === 'string') continue;
     const names = toolNames(messages[index - 1]);
     let changed = false;
-    const content = message.content.map((block) => {
+    const content = message.content.map((block): Anthropic.ContentBlockParam => {
+      if (total > target && isAttachedFile(block)) {
+        // A file a person attached (src/files/content.ts) goes like a tool result: a note in its place.
+        const size = Buffer.byteLength(JSON.stringify(block), 'utf8');
+        const note: Anthropic.TextBlockParam = { type: 'text', text: attachedFileNote(block, size) };
+        total -= size - Buffer.byteLength(JSON.stringify(note), 'utf8');
+        results++;
+        changed = true;
+        return note;
+      }
       if (block.type !== 'tool_result' || total <= target || isCompacted(block)) return block;
       const size = Buffer.byteLength(JSON.stringify(block.content ?? ''), 'utf8');
       const note: Anthropic.ToolResultBlockParam = { ...block, content: [{ type: 'text', text: compactedNote(names.get(block.tool_use_id), size) }] };
@@ -82,7 +92,7 @@ export function wasCompacted(transcript: Transcript): boolean {
   return transcript.some(
     (message) =>
       typeof message.content !== 'string' &&
-      message.content.some((block) => (block.type === 'text' && block.text === DROPPED_NOTE) || (block.type === 'tool_result' && isCompacted(block))),
+      message.content.some((block) => (block.type === 'text' && block.text.startsWith(COMPACTED_MARK)) || (block.type === 'tool_result' && isCompacted(block))),
   );
 }
 
@@ -94,6 +104,17 @@ function isCompacted(block: Anthropic.ToolResultBlockParam): boolean {
 function compactedNote(tool: string | undefined, bytes: number): string {
   const what = tool ? `the result of ${tool}` : 'a tool result';
   return `${COMPACTED_MARK} ${what} (${bytes.toLocaleString('en-US')} bytes) was removed from this thread's stored history to keep it within its size limit; call the tool again if you need it.]`;
+}
+
+/** An image, a PDF or a text file that a person attached to a question (not a tool's). */
+function isAttachedFile(block: Anthropic.ContentBlockParam): block is Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam | Anthropic.TextBlockParam {
+  return block.type === 'image' || block.type === 'document' || (block.type === 'text' && block.text.startsWith(ATTACHED_FILE_TAG));
+}
+
+function attachedFileNote(block: Anthropic.ImageBlockParam | Anthropic.DocumentBlockParam | Anthropic.TextBlockParam, bytes: number): string {
+  const name = block.type === 'document' && block.title ? ` "${block.title}"` : block.type === 'text' ? ` ${/^<attached_file name=("[^"]*")/.exec(block.text)?.[1] ?? ''}` : '';
+  const what = block.type === 'image' ? 'an image' : block.type === 'document' ? 'a PDF' : 'a file';
+  return `${COMPACTED_MARK} ${what}${name} (${bytes.toLocaleString('en-US')} bytes) attached earlier was removed from this thread's stored history to keep it within its size limit; ask for it again if you need it.]`;
 }
 
 /** tool_use id -> tool name, from the assistant message a user message of tool_results answers. */

@@ -11,6 +11,7 @@ import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { resolveServers } from '../servers.js';
 import { parseChatArgs, USAGE } from './args.js';
+import { attachFiles } from './attached-files.js';
 import { describeChatError } from './chat-errors.js';
 import { TerminalSink } from './terminal-sink.js';
 
@@ -94,8 +95,10 @@ async function main(argv: string[]): Promise<number> {
         break;
       }
       if (query !== '') {
+        const attached = await attachFiles(query, config.files);
+        for (const sentence of attached.sentences) stdout.write(`(${sentence})\n`);
         stdout.write('\n');
-        await engine.conversations.runTurn(key, query, sink, abort.signal);
+        await engine.conversations.runTurn(key, attached.content, sink, abort.signal);
         if (abort.signal.aborted) break;
       }
       ask();

@@ -7,9 +7,11 @@ import type { Logger } from '../log.js';
 import { parseStoreUrl } from '../store.js';
 import { createMemoryInbox } from './memory.js';
 import { createRedisInbox } from './redis.js';
+import { withLegacyEngaged, type LegacyMarks } from './legacy-engaged.js';
 import { createSqliteInbox } from './sqlite.js';
 import type { Inbox, InboxOptions } from './types.js';
 
+export { legacyEngagedKey, type LegacyMarks } from './legacy-engaged.js';
 export { createAcksInFlight, type AcksInFlight } from './acks-in-flight.js';
 export { createWorkers, type Outcome, type Workers } from './workers.js';
 export { questionId, type AcceptResult, type Inbox, type QueuedQuestion, type TakenQuestion } from './types.js';
@@ -20,9 +22,16 @@ export interface OpenInboxOptions extends InboxOptions {
   logger?: Logger;
   /** Prefix of every Redis key; tests use their own. */
   prefix?: string;
+  /** The history store, where threads engaged before the inbox existed are marked (legacy-engaged.ts). */
+  legacyMarks?: LegacyMarks;
 }
 
 export async function openInbox(storeUrl: string, options: OpenInboxOptions): Promise<Inbox> {
+  const inbox = await openStoreInbox(storeUrl, options);
+  return options.legacyMarks ? withLegacyEngaged(inbox, options.legacyMarks) : inbox;
+}
+
+async function openStoreInbox(storeUrl: string, options: OpenInboxOptions): Promise<Inbox> {
   const parsed = parseStoreUrl(storeUrl);
   if (parsed.kind === 'memory') return createMemoryInbox(options);
   if (parsed.kind === 'sqlite') return createSqliteInbox(parsed.file, options);

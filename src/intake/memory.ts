@@ -22,6 +22,20 @@ export function createMemoryInbox(options: InboxOptions): Inbox {
     for (const [id, expires] of claims) if (expires <= at) claims.delete(id);
   };
 
+  const takeMany = (limit: number): TakenQuestion[] => {
+    const taken: TakenQuestion[] = [];
+    for (const [thread, line] of threads) {
+      if (taken.length >= limit) break;
+      const head = line[0];
+      if (held.has(thread) || !head) continue;
+      held.add(thread);
+      const attempt = (attempts.get(head.id) ?? 0) + 1;
+      attempts.set(head.id, attempt);
+      taken.push({ entry: head, attempt, lost: NEVER_LOST });
+    }
+    return taken;
+  };
+
   return {
     kind: 'memory',
     durable: false,
@@ -38,17 +52,8 @@ export function createMemoryInbox(options: InboxOptions): Inbox {
       size += 1;
       return Promise.resolve('accepted');
     },
-    take() {
-      for (const [thread, line] of threads) {
-        const head = line[0];
-        if (held.has(thread) || !head) continue;
-        held.add(thread);
-        const attempt = (attempts.get(head.id) ?? 0) + 1;
-        attempts.set(head.id, attempt);
-        return Promise.resolve({ entry: head, attempt, lost: NEVER_LOST });
-      }
-      return Promise.resolve(undefined);
-    },
+    take: () => Promise.resolve(takeMany(1)[0]),
+    takeMany: (limit) => Promise.resolve(takeMany(limit)),
     finish(taken: TakenQuestion) {
       const { thread, id } = taken.entry;
       const line = threads.get(thread);

@@ -10,7 +10,7 @@ import type { RedisLink } from '../coordination/redis-link.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Question } from '../slack/intake/question.js';
 import { ACCEPT, FINISH, RELEASE, RENEW, TAKE } from './redis-scripts.js';
-import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
+import { questionId, takeOneByOne, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 
 export const DEFAULT_INTAKE_PREFIX = 'bot:intake:';
 
@@ -56,6 +56,26 @@ export function createRedisInbox(options: RedisInboxOptions): Inbox {
     return hold;
   };
 
+  const take = async (): Promise<TakenQuestion | undefined> => {
+    const token = `${owner}:${randomUUID()}`;
+    const reply = await link.eval('take a question', TAKE, [key.threads], [prefix, token, ms(leaseMs)]);
+    if (!Array.isArray(reply)) return undefined;
+    const [thread, raw, attempt] = reply as [string, string, number];
+    const lost = new AbortController();
+    const taken: TakenQuestion = { entry: JSON.parse(raw) as QueuedQuestion, attempt: Number(attempt), lost: lost.signal };
+    const keeper = keepLease({
+      leaseMs,
+      logger: log,
+      renew: async () => Number(await link.eval('renew a question lease', RENEW, [key.lease(thread), key.threads], [token, ms(leaseMs), thread])) === 1,
+      onLost: () => {
+        log.warn('intake: lost the hold on a thread while answering', { conversation: thread });
+        lost.abort(new LockLostError(thread));
+      },
+    });
+    holds.set(taken, { token, raw, keeper });
+    return taken;
+  };
+
   return {
     kind: 'redis',
     durable: true,
@@ -72,25 +92,8 @@ export function createRedisInbox(options: RedisInboxOptions): Inbox {
       if (reply === 'accepted' || reply === 'duplicate' || reply === 'not-engaged') return reply;
       throw new Error(`unexpected reply from the accept script: ${String(reply)}`);
     },
-    async take() {
-      const token = `${owner}:${randomUUID()}`;
-      const reply = await link.eval('take a question', TAKE, [key.threads], [prefix, token, ms(leaseMs)]);
-      if (!Array.isArray(reply)) return undefined;
-      const [thread, raw, attempt] = reply as [string, string, number];
-      const lost = new AbortController();
-      const taken: TakenQuestion = { entry: JSON.parse(raw) as QueuedQuestion, attempt: Number(attempt), lost: lost.signal };
-      const keeper = keepLease({
-        leaseMs,
-        logger: log,
-        renew: async () => Number(await link.eval('renew a question lease', RENEW, [key.lease(thread), key.threads], [token, ms(leaseMs), thread])) === 1,
-        onLost: () => {
-          log.warn('intake: lost the hold on a thread while answering', { conversation: thread });
-          lost.abort(new LockLostError(thread));
-        },
-      });
-      holds.set(taken, { token, raw, keeper });
-      return taken;
-    },
+    take,
+    takeMany: (limit) => takeOneByOne(take, limit),
     async finish(taken: TakenQuestion) {
       const hold = drop(taken);
       if (!hold) return;

@@ -1,4 +1,5 @@
-// The inbox in the sqlite file that holds the history (sqlite://, one process): tables beside
+// The inbox in the sqlite file that holds the history (sqlite://, one process, or several worker
+// processes that each take only their own threads' questions: InboxOptions.shard): tables beside
 // Keyv's. Accepting writes the claims, the engaged mark and the append in one transaction, so a
 // crash before its commit leaves nothing and Slack's retry is accepted. The checks before it read
 // outside the transaction: every inbox operation of this (only) process runs in turn on its one
@@ -6,6 +7,7 @@
 // lives in memory (one process: if it dies, so do its holds); the attempt count is written before
 // the answer starts, so the restarted bot knows a question it takes again was interrupted.
 import type { Question } from '../slack/intake/question.js';
+import { groupCommit } from './group-commit.js';
 import { openSqlite, type SqliteDb } from './sqlite-db.js';
 import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 
@@ -16,7 +18,8 @@ const SCHEMA = [
      thread TEXT NOT NULL,
      body TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0,
-     accepted_at INTEGER NOT NULL)`,
+     accepted_at INTEGER NOT NULL,
+     shard INTEGER NOT NULL DEFAULT 0)`,
   'CREATE INDEX IF NOT EXISTS intake_questions_thread ON intake_questions (thread, seq)',
   'CREATE TABLE IF NOT EXISTS intake_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS intake_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
@@ -24,19 +27,19 @@ const SCHEMA = [
   // one call moves them into the tables above in one transaction (SqliteDb.atomically).
   'PRAGMA temp_store = MEMORY',
   'CREATE TEMP TABLE IF NOT EXISTS staged_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
-  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL, shard INTEGER NOT NULL)',
   'CREATE TEMP TABLE IF NOT EXISTS staged_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
 ];
 
 /** Moves a staged batch into the inbox tables (one transaction, one threadpool call: SqliteDb.atomically). */
 const COMMIT_STAGED = [
   'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT id, expires_at FROM staged_claims',
-  'INSERT INTO intake_questions (id, thread, body, accepted_at) SELECT id, thread, body, accepted_at FROM staged_questions ORDER BY n',
+  'INSERT INTO intake_questions (id, thread, body, accepted_at, shard) SELECT id, thread, body, accepted_at, shard FROM staged_questions ORDER BY n',
   'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, expires_at FROM staged_engaged',
 ].join('; ');
 const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions; DELETE FROM staged_engaged';
 
-/** Most questions accepted in one transaction (keeps each statement's parameters well under sqlite's limit). */
+/** Most questions accepted (or finished) in one batch (keeps each statement's parameters well under sqlite's limit). */
 const MAX_BATCH = 200;
 /** Expired claims are deleted at open and after this many accepts. */
 const PRUNE_EVERY = 500;
@@ -55,65 +58,54 @@ export async function createSqliteInbox(file: string, options: InboxOptions): Pr
   const now = options.now ?? Date.now;
   const db = await openSqlite(file);
   for (const statement of SCHEMA) await db.run(statement);
+  await addShardColumn(db);
+  const shard = options.shard;
   const prune = () => db.run('DELETE FROM intake_claims WHERE expires_at <= ?', [now()]);
   await prune();
   const held = new Map<string, number>(); // thread -> seq of the head a worker holds
   let accepts = 0;
-  // Group commit: the accepts that arrive while the connection is busy share one transaction, so a
-  // burst pays for one write lock (which Keyv's connection to the same file also takes) per batch,
-  // not per question. A failed transaction fails every accept in it: none of them is acked.
-  const waiting: (Pending & { settle: (result: AcceptResult | Error) => void })[] = [];
-  let flushQueued = false;
-  const flush = async () => {
-    let batch: typeof waiting = [];
-    try {
-      const results = await db.serial(() => {
-        // Taken when its turn on the connection comes: everything that arrived while it waited.
-        batch = waiting.splice(0, MAX_BATCH);
-        flushQueued = waiting.length > 0;
-        if (flushQueued) void flush(); // the rest, in the next transaction
-        return acceptBatch(db, batch, options, now());
-      });
-      batch.forEach((item, i) => item.settle(results[i] ?? new Error('no result for an accept')));
-    } catch (error) {
-      for (const item of batch) item.settle(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
+  // Group commit (group-commit.ts): the accepts of a burst share one transaction, the finishes of
+  // turns that end together one DELETE. A failed transaction fails every accept in it: none of them is acked.
+  const acceptOne = groupCommit<Pending, AcceptResult>(db, MAX_BATCH, (batch) => acceptBatch(db, batch, options, now()));
+  const finishOne = groupCommit<string, true>(db, MAX_BATCH, async (ids) => {
+    await db.run(`DELETE FROM intake_questions WHERE id IN (${marks(ids)})`, ids);
+    return ids.map(() => true);
+  });
+
+  /** The heads of up to `limit` threads no worker holds, oldest first, now held by the caller. */
+  const takeMany = (limit: number) =>
+    db.serial(async (): Promise<TakenQuestion[]> => {
+      if (limit <= 0) return [];
+      const busy = [...held.keys()];
+      const rows = await db.all<Row>(
+        `SELECT * FROM intake_questions q
+          WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
+            AND q.thread NOT IN (${marks(busy)})
+            ${shard ? 'AND q.shard % ? = ?' : ''}
+          ORDER BY q.seq LIMIT ?`,
+        [...busy, ...(shard ? [shard.count, shard.index] : []), limit],
+      );
+      if (rows.length === 0) return [];
+      // Counted before the answers start: a crash during one shows as an interrupted attempt.
+      await db.run(`UPDATE intake_questions SET attempts = attempts + 1 WHERE seq IN (${marks(rows)})`, rows.map((row) => row.seq));
+      for (const row of rows) held.set(row.thread, row.seq);
+      return rows.map((row) => ({ entry: entryOf(row), attempt: row.attempts + 1, lost: NEVER_LOST }));
+    });
 
   return {
     kind: 'sqlite',
     durable: true,
     async accept(question: Question, { ids, onlyIfEngaged }: AcceptOptions): Promise<AcceptResult> {
-      const result = await new Promise<AcceptResult | Error>((settle) => {
-        waiting.push({ question, ids, onlyIfEngaged, settle });
-        if (!flushQueued) {
-          flushQueued = true;
-          void flush();
-        }
-      });
-      if (result instanceof Error) throw result;
+      const result = await acceptOne({ question, ids, onlyIfEngaged });
       if (++accepts % PRUNE_EVERY === 0) await db.serial(prune);
       return result;
     },
-    take() {
-      return db.serial(async () => {
-        const busy = [...held.keys()];
-        const row = await db.get<Row>(
-          `SELECT * FROM intake_questions q
-            WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
-              AND q.thread NOT IN (${busy.map(() => '?').join(',')})
-            ORDER BY q.seq LIMIT 1`,
-          busy,
-        );
-        if (!row) return undefined;
-        // Counted before the answer starts: a crash during it shows as an interrupted attempt.
-        await db.run('UPDATE intake_questions SET attempts = attempts + 1 WHERE seq = ?', [row.seq]);
-        held.set(row.thread, row.seq);
-        return { entry: entryOf(row), attempt: row.attempts + 1, lost: NEVER_LOST };
-      });
+    takeMany,
+    async take() {
+      return (await takeMany(1))[0];
     },
     async finish(taken: TakenQuestion) {
-      await db.serial(() => db.run('DELETE FROM intake_questions WHERE id = ?', [taken.entry.id]));
+      await finishOne(taken.entry.id);
       held.delete(taken.entry.thread);
     },
     release(taken: TakenQuestion) {
@@ -186,8 +178,8 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     }
     if (appended.length > 0) {
       await db.run(
-        `INSERT INTO staged_questions (id, thread, body, accepted_at) VALUES ${appended.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at]),
+        `INSERT INTO staged_questions (id, thread, body, accepted_at, shard) VALUES ${appended.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0]),
       );
       await db.run(`INSERT INTO staged_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
     }
@@ -196,6 +188,16 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     await db.exec(CLEAR_STAGE);
   }
   return results;
+}
+
+/** Files made before workers existed lack intake_questions.shard; their questions go to worker 0. */
+async function addShardColumn(db: SqliteDb): Promise<void> {
+  const columns = await db.all<{ name: string }>('PRAGMA table_info(intake_questions)');
+  if (columns.some((column) => column.name === 'shard')) return;
+  await db.run('ALTER TABLE intake_questions ADD COLUMN shard INTEGER NOT NULL DEFAULT 0').catch((error: unknown) => {
+    // Another worker added it first.
+    if (!(error instanceof Error && /duplicate column/i.test(error.message))) throw error;
+  });
 }
 
 function marks(values: unknown[]): string {

@@ -52,6 +52,8 @@ export interface Inbox {
   accept(question: Question, options: AcceptOptions): Promise<AcceptResult>;
   /** The head of a thread that no worker holds, now held by this caller; undefined if there is none. */
   take(): Promise<TakenQuestion | undefined>;
+  /** As take, for up to `limit` threads at once (sqlite://: one query and one write for all of them). */
+  takeMany(limit: number): Promise<TakenQuestion[]>;
   /** The answer finished (or gave up): the head leaves its thread and the thread is free. */
   finish(taken: TakenQuestion): Promise<void>;
   /** Gives the question back unfinished (the bot is stopping): it stays the head, to be taken again. */
@@ -70,9 +72,26 @@ export interface InboxOptions {
   /** How long a thread stays the bot's after its last accepted question. */
   engagedTtlMs: number;
   now?: () => number;
+  /**
+   * One of several worker processes sharing the sqlite file (WORKERS > 1, src/process/): each
+   * question is stored with `hash(thread)`, and this worker takes only questions whose
+   * `hash % count` is its `index`. Without it, the process takes every question.
+   */
+  shard?: { index: number; count: number; hash(thread: string): number };
 }
 
 /** The id of a question in the inbox (and the `question` of the reply's message metadata). */
 export function questionId(question: Pick<Question, 'channel' | 'ts'>): string {
   return `${question.channel}:${question.ts}`;
+}
+
+/** takeMany for an inbox whose take has no cheaper batch form: one take after another. */
+export async function takeOneByOne(take: () => Promise<TakenQuestion | undefined>, limit: number): Promise<TakenQuestion[]> {
+  const taken: TakenQuestion[] = [];
+  while (taken.length < limit) {
+    const next = await take();
+    if (!next) break;
+    taken.push(next);
+  }
+  return taken;
 }

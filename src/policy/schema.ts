@@ -52,7 +52,7 @@ const allowList = <T extends z.ZodType>(item: T, example: string, none: string) 
 
 const flag = (fallback: boolean) => z.boolean({ error: `must be true or false (default ${String(fallback)})` }).default(fallback);
 
-const wholeNumber = (min: number, max: number, fallback: number | 'no limit', unit: string) =>
+const wholeNumber = (min: number, max: number, fallback: number | string, unit: string) =>
   z
     .number({ error: `must be a number of ${unit} from ${min} to ${max} (default ${fallback})` })
     .int({ error: `must be a whole number of ${unit} from ${min} to ${max} (default ${fallback})` })
@@ -114,6 +114,8 @@ export const policySchema = strictObject(
         toolResultBytesPerTurn: wholeNumber(10_000, 100_000_000, DEFAULT_TOOL_RESULT_BYTES_PER_TURN, 'bytes').optional(),
         questionsPerMinute: wholeNumber(1, 10_000, 'no limit', 'questions').optional(),
         turnsInFlight: wholeNumber(1, 1000, 'no limit', 'answers').optional(),
+        // 32 MB: the Messages API's request size (platform.claude.com/docs/en/build-with-claude/pdf-support).
+        fileBytes: wholeNumber(1, 32 * 1024 * 1024, 'the bot\'s QUESTION_FILES_MAX_BYTES', 'bytes').optional(),
       },
       '{"messageChars": 8000, "turnSeconds": 900}',
     ).default(DEFAULT_LIMITS),

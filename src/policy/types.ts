@@ -56,6 +56,8 @@ export interface Limits {
   questionsPerMinute?: number;
   /** Answers being written for one person at once, over all threads; absent = no limit. */
   turnsInFlight?: number;
+  /** Bytes of files one question may attach (and one file may have); absent = the bot's FILE_MAX_BYTES / QUESTION_FILES_MAX_BYTES. */
+  fileBytes?: number;
 }
 
 export interface Policy {

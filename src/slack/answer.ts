@@ -3,28 +3,35 @@
 // taken from the inbox: the loading state, the turn itself (rendered live by ThreadSink), and
 // clean-up. A question taken again after its worker died gets a note first (intake/resume.ts).
 import type { SetStatusFn, types, webApi } from '@slack/bolt';
-import type { TurnOptions } from '../agent/index.js';
+import type { TurnInput, TurnOptions } from '../agent/index.js';
 import type { AgentSink, Usage } from '../agent/types.js';
 import type { AcceptResult, Inbox, Outcome, TakenQuestion } from '../intake/index.js';
 import type { ToolProvider } from '../mcp/types.js';
 import { checkMessageLength, mayUse, policyTurnOptions, serverAllowed, turnDeadline, type PersonLimits, type Policy } from '../policy/index.js';
 import { withResources, type ResourceReader } from './intake/attachments.js';
+import type { FileLoader } from './intake/files.js';
 import type { Approvals } from './questions/approvals.js';
 import { withCallContext } from './questions/call-context.js';
 import type { Logger } from '../log.js';
 import type { Question } from './intake/question.js';
 import { postOnce } from './reply/post-once.js';
-import { questionId } from './reply/reply-metadata.js';
+import { questionId, replyMetadata } from './reply/reply-metadata.js';
 import { ReplyWriter } from './reply/reply-writer.js';
 import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
 import { ThreadSink } from './reply/thread-sink.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
-import { sumUsage, usageBlock, type UsageLedger } from './reply/usage.js';
+import { usageBlock } from './reply/usage.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
   /** `saved` false: the answer was given but could not be stored (the store went away meanwhile). */
-  runTurn(key: string, userText: string, sink: AgentSink, signal?: AbortSignal, options?: TurnOptions): Promise<{ usage: Usage; status: string; saved: boolean }>;
+  runTurn(
+    key: string,
+    userText: TurnInput['userText'],
+    sink: AgentSink,
+    signal?: AbortSignal,
+    options?: TurnOptions,
+  ): Promise<{ usage: Usage; status: string; saved: boolean; /** The conversation's token use so far, this turn included. */ totalUsage?: Usage }>;
 }
 
 export interface AnswerOptions {
@@ -46,7 +53,6 @@ export interface AnswerDeps {
   client: () => webApi.WebClient;
   /** Looks in the thread for an answer an interrupted attempt finished (intake/resume.ts). */
   priorAnswer?: FindPriorAnswer;
-  usage: UsageLedger;
   recent: RecentThreads;
   /** Who may ask, which tools each conversation gets, approvals and limits. */
   policy: Policy;
@@ -57,6 +63,8 @@ export interface AnswerDeps {
   limits?: PersonLimits;
   /** Reads resources attached to a question with resource:<uri>. */
   resources?: ResourceReader;
+  /** Downloads the files attached to a question (intake/files.ts). */
+  files?: FileLoader;
   /** Aborted at shutdown when the grace period is over: turns still running stop. */
   shutdown?: AbortSignal;
   logger: Logger;
@@ -136,15 +144,15 @@ export function createAnswerer(deps: AnswerDeps) {
         }
         await notice(tools.client, question, `resumed:${taken.attempt}`, next.note, logger);
       }
-      await answer(deps, question, tools, taken.lost, taken.attempt > 1);
+      await answer(deps, question, tools, taken.lost, taken.attempt);
       // Stopped by the shutdown: a durable inbox keeps it, and the next start (or replica) redoes it.
       return deps.shutdown?.aborted && inbox.durable ? 'released' : 'finished';
     },
   };
 }
 
-/** `resumed`: an earlier attempt began this answer (and put the :eyes: on the question already). */
-async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, resumed = false): Promise<void> {
+/** `attempt`: which take of the question this is (more than 1 after a worker died mid-answer). */
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, attempt = 1): Promise<void> {
   const { options } = deps;
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
@@ -166,22 +174,27 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
   // None of these is needed for the answer: a failure is logged and the answer goes on. The model
-  // call does not wait for them; the first write to the thread does (the sink's `before`).
+  // call does not wait for them; the first write to the thread waits for the loading status (the
+  // sink's `before`), so the status never lands after the reply. No :eyes: reaction and no call
+  // to clear the status: the status says the bot is working, and Slack clears it when the app
+  // replies ("The status will be automatically cleared when the app sends a reply",
+  // https://docs.slack.dev/reference/methods/assistant.threads.setStatus).
   const cosmetic = (what: string, call: Promise<unknown>) =>
     call.catch((error: unknown) => log.warn(`${what} failed`, { error: errorText(error) }));
-  const before = Promise.all([
-    resumed ? Promise.resolve() : cosmetic('reactions.add', client.reactions.add({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
-    cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages })),
-    cosmetic('recent threads', deps.recent.touch(question.teamId, question.userId, recentEntry(question))),
-  ]);
-  const threadUsage = deps.usage.get(question.key).catch(() => undefined);
+  const before = cosmetic('setStatus', setStatus({ status: 'is working on it…', loading_messages: options.loadingMessages }));
+  const recent = cosmetic('recent threads', deps.recent.touch(question.teamId, question.userId, recentEntry(question)));
 
   const writer = new ReplyWriter(
     client,
-    { channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, recipientTeamId: question.teamId, recipientUserId: question.userId },
+    { channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, attempt, recipientTeamId: question.teamId, recipientUserId: question.userId },
     log,
     { maxMessageChars: options.maxMessageChars },
   );
+  // The thread's token use after this turn comes with the turn's one store write; the closing
+  // blocks wait for it (and for the recent-threads entry, long done by then), so the reply's last
+  // Slack call, the one that marks it done, comes after everything the turn stores and says.
+  let stored: (outcome: Stored) => void = () => undefined;
+  const turnStored = new Promise<Stored>((resolve) => (stored = resolve));
   const sink = new ThreadSink(writer, log, {
     flushIntervalMs: options.flushIntervalMs,
     progressIntervalMs: options.progressIntervalMs,
@@ -189,8 +202,15 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     allowedUserIds: new Set([question.userId]),
     before,
     finalBlocks: async (turnUsage) => {
-      const past = await threadUsage;
-      return [...(past ? [usageBlock(turnUsage, sumUsage(past, turnUsage))] : []), ...feedbackBlocks(options.feedbackActionId)];
+      const [{ total, unsaved }] = await Promise.all([turnStored, recent]);
+      if (unsaved) {
+        // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
+        await cosmetic(
+          'unsaved note',
+          notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
+        );
+      }
+      return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
   });
@@ -202,34 +222,36 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
-  let unsaved = false;
+  let outcome: Stored = { unsaved: false };
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
-    const result = await deps.turns.runTurn(question.key, text, sink, deadline.signal, turnOptions);
+    // Files are downloaded here, on the worker, after the policy let the question in (refusalFor).
+    const files = question.files && deps.files ? await deps.files(question.files, deadline.signal, deps.policy.limits.fileBytes) : undefined;
+    if (files?.note) await cosmetic('files note', notice(client, question, 'files', files.note, log));
+    const result = await deps.turns.runTurn(question.key, files ? files.content(text) : text, sink, deadline.signal, turnOptions);
     usage = result.usage;
-    unsaved = result.status === 'done' && !result.saved;
-    await deps.usage.add(question.key, usage).catch((error: unknown) => log.warn('could not record usage', { error: errorText(error) }));
+    outcome = { total: result.totalUsage, unsaved: result.status === 'done' && !result.saved };
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
     sink.emit({ type: 'failed', message: 'Something went wrong while answering; please try again.', error });
   } finally {
     deadline.clear();
+    // The person's slot is free before the answer reads done, so a question sent after it is taken.
     await admitted?.release();
+    stored(outcome);
   }
   await sink.settled();
   await before;
-  if (unsaved) {
-    // The answer stands, but the thread will not remember it: say so rather than let a follow-up surprise.
-    await cosmetic(
-      'unsaved note',
-      notice(client, question, 'unsaved', ':warning: I could not save this exchange (my store was unreachable), so I will not remember it in this thread.', log),
-    );
-  }
-  await Promise.all([
-    cosmetic('reactions.remove', client.reactions.remove({ channel: question.channel, timestamp: question.ts, name: 'eyes' })),
-    cosmetic('setStatus', setStatus({ status: '' })),
-  ]);
+  // Nothing reached the thread (Slack refused every write): no reply clears the status, so clear it.
+  if (writer.messageTs.length === 0) await cosmetic('setStatus', setStatus({ status: '' }));
+  await recent;
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
+}
+
+/** How a turn's one store write went: the thread's token use after it, and whether it was lost. */
+interface Stored {
+  total?: Usage;
+  unsaved: boolean;
 }
 
 /** Why this question is not answered (access policy, length limit), or undefined. */
@@ -240,18 +262,21 @@ function refusalFor(policy: Policy, question: Question, who: { userId: string; c
   return length.ok ? undefined : length.message;
 }
 
-/** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
 /** The reply a dead attempt left half done: its stream ended, its text replaced by a word that it was cut off. */
 async function markInterrupted(client: webApi.WebClient, question: Question, { ts, unstopped }: PartialReply, logger: Logger): Promise<void> {
   // A stream nobody stopped stays "streaming" until Slack ends it; stopping it first lets it be edited.
   if (unstopped) {
     await client.chat.stopStream({ channel: question.channel, ts }).catch((error: unknown) => logger.warn('could not stop an interrupted stream', { conversation: question.key, error: errorText(error) }));
   }
+  // A stream nobody stopped carries no key yet: it gets one now, so a redo that looks for its own
+  // unkeyed stream (a lost startStream, reply-writer.ts) never takes this message for it.
+  const metadata = unstopped ? { metadata: replyMetadata({ question: questionId(question.channel, question.ts), part: 'interrupted' }) } : {};
   await client.chat
-    .update({ channel: question.channel, ts, text: INTERRUPTED_TEXT, blocks: [] })
+    .update({ channel: question.channel, ts, text: INTERRUPTED_TEXT, blocks: [], ...metadata })
     .catch((error: unknown) => logger.warn('could not mark an interrupted answer', { conversation: question.key, error: errorText(error) }));
 }
 
+/** A one-line message about a question in its thread, posted once (part 'notice:<name>'). */
 function notice(client: webApi.WebClient, question: Question, name: string, text: string, logger: Logger, done = false): Promise<string> {
   const key = { question: questionId(question.channel, question.ts), part: `notice:${name}` };
   return postOnce({ client, channel: question.channel, threadTs: question.threadTs }, key, { text }, logger, done);

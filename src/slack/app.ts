@@ -8,12 +8,12 @@ import type { Logger } from '../log.js';
 import { boltLogger } from './web/bolt-logger.js';
 import { slackClientOptions } from './web/slack-retries.js';
 import { registerActionListeners } from './listeners/actions.js';
-import { registerEventListeners } from './listeners/events.js';
+import { createEventIntake } from './listeners/events.js';
 import { registerOverviewListeners, type OverviewDeps } from './home/listeners.js';
 import type { Approvals } from './questions/approvals.js';
 import type { Elicitations } from './questions/elicitation.js';
 import type { Answerer } from './answer.js';
-import { ackAfterIntake, IntakeUnavailableError } from './intake/deferred-ack.js';
+import { ackAfterIntake } from './intake/deferred-ack.js';
 import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 export interface Health {
@@ -77,7 +77,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
     : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
-  const app = new App({
+  const app: App = new App({
     token: slack.botToken,
     // Who the bot is comes from the start-up check (web/slack-check.ts), so Bolt makes no auth.test of its own.
     botId: deps.identity.botId,
@@ -85,17 +85,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     tokenVerificationEnabled: false,
     logger: boltLog,
     clientOptions,
-    receiver: ackAfterIntake(receiver, deps.acks),
+    // app_mention and message events go from the receiver straight to the intake (intake/deferred-ack.ts).
+    receiver: ackAfterIntake(receiver, {
+      acks: deps.acks,
+      intake: createEventIntake({ answerer: deps.answerer, logger, botUserId: deps.identity.botUserId, client: (): App['client'] => app.client }),
+    }),
   });
 
-  registerEventListeners(app, { answerer: deps.answerer, logger });
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
   registerOverviewListeners(app, deps.overview);
   deps.approvals?.register(app);
   deps.elicitations?.register(app);
+  // Questions never reach Bolt's listeners (intake/deferred-ack.ts), so an unreachable inbox is not seen here.
   app.error((error) => {
-    // Rethrown so the receiver leaves the event unacked and Slack sends it again (intake/deferred-ack.ts).
-    if (error.original instanceof IntakeUnavailableError || error instanceof IntakeUnavailableError) throw error;
     logger.error('bolt listener error', { error: error.message });
     return Promise.resolve();
   });

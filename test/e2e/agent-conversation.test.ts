@@ -63,6 +63,34 @@ describe('conversations in a sqlite store', () => {
     await store.disconnect();
   });
 
+  it('keeps the thread\'s token use with it, and reads a thread an older version stored (usage under its own key)', async () => {
+    const store = await openStore(url, 'test');
+    const conversations = createConversations({ store, agent: agentFor(fake, tools) });
+    fake.script([fake.reply.text('One.'), fake.reply.text('Two.'), fake.reply.text('New answer.')]);
+    const first = await conversations.runTurn('T-usage', 'First?', recordingSink());
+    assert.ok(first.usage.output_tokens > 0);
+    assert.deepEqual(first.totalUsage, first.usage, 'a new thread starts from nothing');
+    const second = await conversations.runTurn('T-usage', 'Second?', recordingSink());
+    assert.equal(second.totalUsage?.output_tokens, first.usage.output_tokens + second.usage.output_tokens);
+
+    // The layout before the usage moved in: the transcript alone, the totals under 'usage:<key>'.
+    const old = [
+      { role: 'user', content: 'Old question' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Old answer.' }] },
+    ];
+    await store.set('conversation:T-old', { format: 1, messages: old, updatedAt: new Date(0).toISOString() });
+    const past = { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 30, cache_creation_input_tokens: 4 };
+    await store.set('usage:T-old', past);
+    assert.deepEqual(await conversations.history('T-old'), old);
+    const next = await conversations.runTurn('T-old', 'New question', recordingSink());
+    assert.deepEqual(fake.calls.at(-1)?.messages.slice(0, 2), old, 'the old transcript is sent');
+    assert.equal(next.totalUsage?.output_tokens, past.output_tokens + next.usage.output_tokens, 'the old totals go on');
+    assert.equal(next.totalUsage?.cache_creation_input_tokens, past.cache_creation_input_tokens + next.usage.cache_creation_input_tokens);
+    await conversations.forget('T-old');
+    assert.equal(await store.get('usage:T-old'), undefined, 'forget removes the old totals too');
+    await store.disconnect();
+  });
+
   it('stores the valid prefix of a turn that fails midway', async () => {
     fake.script((_request, call) => (call === 0 ? fake.reply.tools([{ id: 'toolu_w', name: 'weather', input: { city: 'Rome' } }]) : fake.reply.overloaded()));
     const store = await openStore(url, 'test');

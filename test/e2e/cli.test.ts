@@ -237,6 +237,30 @@ describe('the terminal chat', { concurrency: 2 }, () => {
     assert.doesNotMatch(stderr, /ERR_USE_AFTER_CLOSE|Error/);
   });
 
+  it('attaches the files a question names with @path: an image as a block, a CSV as text, a missing file named', async () => {
+    const api = await fake();
+    api.script(() => api.reply.text('I see a picture and a table.'));
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
+    writeFileSync(path.join(dir, 'pic.png'), png);
+    writeFileSync(path.join(dir, 'stock.csv'), 'fruit,count\napple,3\n');
+    const question = `compare @${path.join(dir, 'pic.png')} with @"${path.join(dir, 'stock.csv')}" and @${path.join(dir, 'gone.txt')}`;
+    const { code, stdout, stderr } = await runChat([TOY_SERVER], chatEnv(api), `${question}\n`);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /I see a picture and a table\./);
+    assert.match(stdout, /\(The file ".*gone\.txt" was not found, so it was not read\.\)/, 'the person is told which file was left out');
+    const sent = api.calls[0]?.messages[0]?.content;
+    assert.ok(Array.isArray(sent), 'the question went as content blocks');
+    assert.deepEqual(sent.map((b) => b.type), ['image', 'text', 'text']);
+    const [image, csv, text] = sent;
+    assert.ok(image?.type === 'image' && image.source.type === 'base64');
+    assert.equal(image.source.data, png.toString('base64'));
+    assert.ok(csv?.type === 'text' && text?.type === 'text');
+    assert.match(csv.text, /name="stock\.csv"[\s\S]*apple,3/);
+    assert.match(text.text, /^compare @/);
+    assert.match(text.text, /gone\.txt" was not found/);
+    assert.deepEqual(api.rejections, []);
+  });
+
   it('prints the answer while it is still streaming, and a dropped connection as an error line', async () => {
     const api = await fake();
     api.script([api.reply.hang('The first half of the answer')]);

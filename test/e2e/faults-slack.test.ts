@@ -28,10 +28,11 @@ describe('faults: the Slack Web API', () => {
     await bot?.stop();
   });
 
-  /** Plans a long, slowly streamed answer for each question. */
-  const planLong = (...words: string[]) => {
-    for (const word of words) bot.plan(word, [reply.text(longAnswer(word), { stream: { chunks: 8, durationMs: 600 } })]);
+  /** Plans a long, slowly streamed answer for each question (over `durationMs`). */
+  const planLongOver = (durationMs: number, ...words: string[]) => {
+    for (const word of words) bot.plan(word, [reply.text(longAnswer(word), { stream: { chunks: 8, durationMs } })]);
   };
+  const planLong = (...words: string[]) => planLongOver(600, ...words);
 
   /** The whole answer is there, once, with one set of feedback buttons, whatever messages carry it. */
   function complete(asked: Asked, word: string): void {
@@ -76,7 +77,9 @@ describe('faults: the Slack Web API', () => {
     slack.failNext('chat.postMessage', limited, 2);
     slack.failNext('chat.update', limited, 2);
     const busy = threads.map((word) => `${word}-busy`);
-    planLong(...busy);
+    // Slow enough that appends still come after the client's pauses for the 429s (the WebClient
+    // holds all its calls for Retry-After): text that waits meanwhile joins the next call.
+    planLongOver(4000, ...busy);
     const answers = await Promise.all(busy.map((word, i) => bot.ask({ channel, word, thread: opened[i]?.thread }, 40_000)));
 
     const met = slack.calls().slice(start).filter((c) => c.status === 429).map((c) => c.method);

@@ -12,6 +12,7 @@ import type { RecordedCall } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { blockActionsPayload, nextTs, postInteraction } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
+import { marksAnswerDone } from '../helpers/answer-done.js';
 
 strictSlack();
 
@@ -46,7 +47,7 @@ describe('slack: servers asking questions', () => {
     assert.equal(response.status, 200);
   }
 
-  const done = (channel: string, thread: string) => h.slack.waitFor((c) => c.method === 'reactions.remove' && c.body.timestamp === thread && c.body.channel === channel, 15_000);
+  const done = (channel: string, thread: string) => h.slack.waitFor((c) => marksAnswerDone(c, channel, thread), 15_000);
 
   it('shows a form built from the schema, with defaults, and sends the answers back to the server', async () => {
     toolThenEcho('everything__trigger-elicitation-request', {});

@@ -18,14 +18,21 @@ function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'bot-start-'));
 }
 
-/** A servers file whose one server writes a file when it runs: its absence shows nothing was spawned. */
-function serversFileWithMarker(dir: string): string {
-  const marker = path.join(dir, 'server-started');
-  writeFileSync(
-    path.join(dir, 'mcp.json'),
-    JSON.stringify({ mcpServers: { marker: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, '')`] } } }),
-  );
-  return marker;
+/**
+ * A servers file whose one server writes its pid to a file as soon as it runs and stays up: the
+ * servers start beside the Slack check, so what a test shows is that none is left running.
+ */
+function serversFileWithSlowServer(dir: string): string {
+  const pidFile = path.join(dir, 'server.pid');
+  writeFileSync(path.join(dir, 'mcp.json'), JSON.stringify({ mcpServers: { slow: { command: process.execPath, args: [SLOW_START_SERVER, pidFile] } } }));
+  return pidFile;
+}
+
+/** The server of serversFileWithSlowServer is not running (never started, or gone). */
+async function noServerLeft(pidFile: string, run: Run): Promise<void> {
+  if (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  await waitUntil(() => !alive(pid), `the MCP server (pid ${pid}) to be gone`, run, 10_000);
 }
 
 function httpEnv(slackApiUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
@@ -108,12 +115,12 @@ describe('npm start: a token Slack refuses', () => {
     { name: 'a wrong app token in Socket Mode (invalid_auth)', socketMode: true, variable: 'SLACK_APP_TOKEN', fix: /App-Level Tokens.*connections:write/ },
   ];
   for (const { name, error, socketMode, variable, fix } of refusals) {
-    it(`${name}: one line naming ${variable} and the fix, exit 2, no server started`, async () => {
+    it(`${name}: one line naming ${variable} and the fix, exit 2, no server left running`, async () => {
       // invalid_auth: the fake takes only another bot token (or, in Socket Mode, only the bot token).
       const slack = await startFakeSlackApi({ tokens: error ? undefined : socketMode ? [TEST_BOT_TOKEN] : ['xoxb-some-other-token'] });
       if (error) slack.respond('auth.test', () => { throw new PlatformError(error); });
       const dir = tempDir();
-      const marker = serversFileWithMarker(dir);
+      const pidFile = serversFileWithSlowServer(dir);
       try {
         const mode: Record<string, string> = socketMode ? { SLACK_APP_TOKEN: TEST_APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {};
         const run = await runToExit(httpEnv(slack.apiUrl, await freePort(), mode), dir);
@@ -124,7 +131,7 @@ describe('npm start: a token Slack refuses', () => {
         assert.match(line, fix);
         assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
         for (const secret of [TEST_BOT_TOKEN, TEST_APP_TOKEN, FAKE_API_KEY]) assert.ok(!run.stderr.includes(secret), 'no token printed');
-        assert.equal(existsSync(marker), false, 'no MCP server was started');
+        await noServerLeft(pidFile, run);
       } finally {
         await slack.close();
       }
@@ -133,9 +140,9 @@ describe('npm start: a token Slack refuses', () => {
 });
 
 describe('npm start: stopped while starting', () => {
-  it('SIGTERM while waiting for an unreachable Slack: a plain line naming the URL, then a clean stop with exit 0', async () => {
+  it('SIGTERM while waiting for an unreachable Slack: a plain line naming the URL, then a clean stop with exit 0, no server left', async () => {
     const dir = tempDir();
-    const marker = serversFileWithMarker(dir);
+    const pidFile = serversFileWithSlowServer(dir);
     const closedPort = await freePort(); // nothing listens there
     const slackApiUrl = `http://127.0.0.1:${closedPort}/api/`;
     const bot = startBotProcess(httpEnv(slackApiUrl, await freePort()), dir);
@@ -150,7 +157,7 @@ describe('npm start: stopped while starting', () => {
       const run = await bot.exited;
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /"stopped during start-up".*"SIGTERM"/);
-      assert.equal(existsSync(marker), false, 'no MCP server was started while Slack was away');
+      await noServerLeft(pidFile, run);
     } finally {
       if (bot.child.exitCode === null) bot.child.kill('SIGKILL');
     }

@@ -119,6 +119,15 @@ export interface FakeSlackOptions {
 
 export type Handler = (body: Json, call: RecordedCall) => Json;
 
+interface FakeFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  bytes: Uint8Array;
+  status?: number;
+  slackConnect?: 'readable' | 'hidden';
+}
+
 /** Fields that Slack takes as JSON and the WebClient sends as JSON strings inside form bodies. */
 const NESTED_FIELDS = new Set([
   'blocks',
@@ -198,6 +207,7 @@ export class FakeSlackApi {
   private readonly failures = new Map<string, Failure[]>();
   private readonly lostResponses = new Map<string, number>();
   private readonly handlers = new Map<string, Handler>();
+  private readonly files = new Map<string, FakeFile>();
   private readonly messagesByKey = new Map<string, StoredMessage>();
   private readonly reactionsByKey = new Map<string, Map<string, Set<string>>>();
   private readonly statusByThread = new Map<string, string>();
@@ -337,6 +347,31 @@ export class FakeSlackApi {
     this.handlers.set(method, handler);
   }
 
+  /**
+   * A file a person uploaded: served at its `url_private` (GET /files-pri/<team>-<id>/<name>, as
+   * Slack's file host lays them out) to a `Authorization: Bearer` token the fake accepts (one of
+   * `tokens`, or any xoxb- token without them), 403 otherwise. Returns the file object that
+   * message events carry in `files` (docs.slack.dev/reference/objects/file-object). Downloads are
+   * recorded as calls of method 'files-pri'. `status` forces another answer (a 403 for a file the
+   * bot may not read); `slackConnect` leaves out the URL, as Slack Connect files arrive, and then
+   * files.info answers the whole object ('readable') or file_not_found ('hidden').
+   */
+  addFile(input: { name: string; mimetype: string; bytes: Uint8Array; status?: number; slackConnect?: 'readable' | 'hidden' }): Json {
+    const id = `F${String(this.files.size + 1).padStart(9, '0')}`;
+    this.files.set(id, { ...input, id });
+    if (input.slackConnect) return { id, mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' };
+    return this.fileObject(id);
+  }
+
+  /** The whole file object (as files.info answers it) of a file added with addFile. */
+  private fileObject(id: string): Json {
+    const file = this.files.get(id);
+    if (!file) throw new PlatformError('file_not_found');
+    const url = `${this.address}/files-pri/${this.teamId}-${id}/${encodeURIComponent(file.name)}`;
+    const filetype = file.name.includes('.') ? (file.name.split('.').pop() ?? '') : '';
+    return { id, name: file.name, title: file.name, mimetype: file.mimetype, filetype, size: file.bytes.length, mode: 'hosted', url_private: url, url_private_download: `${url}?download=1` };
+  }
+
   /** A message a person wrote, so that conversations.replies and messages() see the question too. */
   addUserMessage(input: { channel: string; user: string; text: string; thread_ts?: string; ts?: string }): string {
     const ts = input.ts ?? this.nextTs();
@@ -449,6 +484,7 @@ export class FakeSlackApi {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     if (req.method === 'POST' && (req.url ?? '').startsWith('/response/')) return this.serveResponseUrl(req, res, raw);
+    if (req.method === 'GET' && (req.url ?? '').startsWith('/files-pri/')) return this.serveFile(req, res);
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     if (req.method !== 'POST' || !match?.[1]) {
       res.writeHead(req.method === 'POST' ? 404 : 405, { 'content-type': 'text/plain' }).end('not a Web API call');
@@ -498,6 +534,26 @@ export class FakeSlackApi {
     call.status = 200;
     call.lost = true;
     res.socket?.destroy();
+    this.notify();
+  }
+
+  /** A url_private download: the bytes to an accepted bot token, 403 to anything else. */
+  private serveFile(req: IncomingMessage, res: ServerResponse): void {
+    const id = /^\/files-pri\/[A-Z0-9]+-(F[0-9]+)\//.exec(req.url ?? '')?.[1] ?? '';
+    const file = this.files.get(id);
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const call: RecordedCall = { method: 'files-pri', body: { file: id }, token, at: Date.now() };
+    this.recorded.push(call);
+    const accepted = token !== undefined && (this.options.tokens ? this.options.tokens.includes(token) : token.startsWith('xoxb-'));
+    const status = !file ? 404 : !accepted ? 403 : (file.status ?? 200);
+    call.status = status;
+    if (status !== 200 || !file) {
+      call.response = { ok: false, error: status === 404 ? 'file_not_found' : 'forbidden' };
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 404 ? 'Not Found' : 'Forbidden');
+    } else {
+      call.response = { ok: true };
+      res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(Buffer.from(file.bytes));
+    }
     this.notify();
   }
 
@@ -583,6 +639,11 @@ export class FakeSlackApi {
   // ---- methods --------------------------------------------------------------------------------
 
   private readonly builtins: Record<string, (body: Json) => Json> = {
+    'files.info': (body) => {
+      const id = typeof body.file === 'string' ? body.file : '';
+      if (this.files.get(id)?.slackConnect === 'hidden') throw new PlatformError('file_not_found');
+      return { file: this.fileObject(id) };
+    },
     'auth.test': () => ({
       url: 'https://fake.slack.test/',
       team: this.teamName,

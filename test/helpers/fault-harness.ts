@@ -3,8 +3,8 @@
 // answers each question from its own plan (so tests and threads never depend on a global call
 // order), and `ask` returns only once the bot has finished with the question.
 //
-// "Finished" is the bot's own last act of a turn: it takes its :eyes: reaction off the question
-// after every Slack call of the answer has been made and the turn has been stored. A question that
+// "Finished" is the bot's own last act of a turn: the Slack call that marks the answer done (in its
+// message metadata), made after every other call of the answer and after the turn has been stored. A question that
 // never becomes a turn (the store is unreachable before the turn starts) is waited for by its
 // warning instead (askUntil).
 import type Anthropic from '@anthropic-ai/sdk';
@@ -12,6 +12,7 @@ import { reply, type MessagesRequest, type ReplySpec } from '../fakes/anthropic.
 import type { RecordedCall, VisibleMessage } from '../fakes/slack-api.js';
 import { startHarness, type Harness, type HarnessOptions } from './bot-harness.js';
 import { nextTs } from './sign.js';
+import { marksAnswerDone } from './answer-done.js';
 
 export const BOT_USER = 'U0FAKEBOT1';
 const MARKER = /q-[A-Za-z0-9_-]+/g;
@@ -127,7 +128,7 @@ export async function startFaultBot(options: FaultBotOptions = {}): Promise<Faul
     plan: (word, plan) => void plans.set(word, plan),
     async ask(input, timeoutMs = 20_000) {
       const { ts, thread } = await send(input);
-      await h.slack.waitFor((call: RecordedCall) => call.method === 'reactions.remove' && call.body.timestamp === ts, timeoutMs);
+      await h.slack.waitFor((call: RecordedCall) => marksAnswerDone(call, input.channel, ts), timeoutMs);
       return asked(input.channel, thread, ts);
     },
     async askUntil(input, done, timeoutMs = 20_000) {

@@ -1,6 +1,7 @@
 // loadConfig: defaults, and for each bad value one line that names the variable, says what is wrong
 // and how to fix it, with every problem of the environment reported together.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config, type LoadOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
@@ -38,8 +39,11 @@ describe('loadConfig defaults', () => {
       mcp: { configPath: './mcp.json', explicit: false, callTimeoutMs: 60_000, roots: [], samplingMaxTokens: 1024 },
       store: { url: 'sqlite://data/bot.sqlite', ttlMs: 30 * 24 * 3600 * 1000, lockLeaseMs: 30_000 },
       approvals: { pollMs: 1000 },
-      turns: { maxConcurrent: 16 },
+      turns: { maxConcurrent: 256 },
+      workers: 1,
       agent: { maxRounds: 10, historyBudgetTokens: 100_000, maxStoredBytes: 1_000_000 },
+      // 24 MB each: the API's 32 MB request, base64-encoded.
+      files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);
@@ -208,5 +212,18 @@ describe('loadConfig for the Slack bot', () => {
     const config = loadConfig({ ...SOCKET_MODE, SLACK_SIGNING_SECRET: 'sign-secret', ANTHROPIC_API_KEY: 'sk-ant-k' }, bot);
     assert.deepEqual(secretsOf(config).sort(), ['sign-secret', 'sk-ant-k', 'xapp-1-A1-xyz', 'xoxb-1-2-abc'].sort());
     assert.deepEqual(secretsOf(loadConfig({}, chat)), []);
+  });
+
+  it('takes WORKERS as a count or auto (one per available core), and refuses the rest with the fix', () => {
+    assert.equal(loadConfig({ WORKERS: '2' }, chat).workers, 2);
+    assert.equal(loadConfig({ WORKERS: 'auto' }, chat).workers, availableParallelism());
+    assert.deepEqual(problemsOf({ WORKERS: 'many' }), ['WORKERS: "many" is not auto or a whole number from 1 to 64 (default 1)']);
+    assert.deepEqual(problemsOf({ WORKERS: '0' }), ['WORKERS: "0" is not auto or a whole number from 1 to 64 (default 1)']);
+  });
+
+  it('refuses more than one worker on memory://, which the workers could not share', () => {
+    const [problem] = problemsOf({ WORKERS: '2', STORE_URL: 'memory://' });
+    assert.match(problem ?? '', /^WORKERS: .*sqlite:\/\/.*redis:\/\//);
+    assert.equal(loadConfig({ WORKERS: '2', STORE_URL: 'redis://127.0.0.1:6379' }, chat).workers, 2);
   });
 });

@@ -91,6 +91,21 @@ for (const [kind, open] of Object.entries(kinds)) {
       assert.equal(await inbox.size(), 2, 'a2 and b1 are not finished');
     });
 
+    it('takes the heads of many threads in one go, one question per thread, never a thread already held', async () => {
+      const inbox = await open();
+      const [a, b, c] = [`${RUN}.m${kind}`, `${RUN}.n${kind}`, `${RUN}.o${kind}`];
+      for (const q of [question(a, 'a1'), question(a, 'a2'), question(b, 'b1'), question(c, 'c1')]) assert.equal(await accept(inbox, q), 'accepted');
+      const held = await inbox.take();
+      assert.equal(held?.entry.question.text, 'a1', 'the oldest head first');
+      const many = await inbox.takeMany(10);
+      assert.deepEqual(many.map((t) => t.entry.question.text).sort(), ['b1', 'c1'], 'a2 waits behind a1, which is held');
+      assert.ok(many.every((t) => t.attempt === 1));
+      assert.deepEqual(await inbox.takeMany(10), [], 'nothing left to take');
+      if (held) await inbox.finish(held);
+      const rest = await inbox.takeMany(1);
+      assert.deepEqual(rest.map((t) => t.entry.question.text), ['a2']);
+    });
+
     it('counts the attempts of a question given back unfinished', async () => {
       const inbox = await open();
       const thread = `${RUN}.e${kind}`;

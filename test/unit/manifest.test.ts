@@ -23,10 +23,10 @@ describe('manifest.yml', () => {
       'channels:history', // message.channels
       'chat:write', // chat.*, chat.*Stream, assistant.threads.setStatus
       'commands', // /mcp
+      'files:read', // url_private downloads of files attached to questions
       'groups:history', // message.groups
       'im:history', // message.im
       'mpim:history', // message.mpim
-      'reactions:write', // reactions.add / remove
     ]);
   });
 

@@ -55,9 +55,18 @@ describe('classify', () => {
     }
   });
 
-  it('reads a file share for its text', () => {
-    const result = classify({ ...base, channel_type: 'im', subtype: 'file_share', text: 'see file', files: [{}] }, context);
+  it('reads a file share for its text and keeps the files\' descriptors, not their contents', () => {
+    const file = { id: 'F1', name: 'a.png', mimetype: 'image/png', size: 12, url_private: 'https://files.slack.com/files-pri/T1-F1/a.png', preview: 'x' };
+    const result = classify({ ...base, channel_type: 'im', subtype: 'file_share', text: 'see file', files: [file, {}] }, context);
     assert.ok(result.kind === 'question');
     assert.equal(result.question.text, 'see file');
+    assert.deepEqual(result.question.files, [{ id: 'F1', name: 'a.png', mimetype: 'image/png', size: 12, url_private: 'https://files.slack.com/files-pri/T1-F1/a.png' }]);
+  });
+
+  it('takes a message with only files as a question, and ignores one whose files have no id', () => {
+    const only = classify({ ...base, channel_type: 'im', subtype: 'file_share', text: '', files: [{ id: 'F2', name: 'b.pdf' }] }, context);
+    assert.ok(only.kind === 'question');
+    assert.equal(only.question.text, '');
+    assert.equal(classify({ ...base, channel_type: 'im', subtype: 'file_share', text: '', files: [{}] }, context).kind, 'ignore');
   });
 });

@@ -1,9 +1,15 @@
 // The Slack client's resend rules (slack-retries.ts), through a real WebClient against the fake
 // Slack Web API: a post is never sent twice on its own, a 429 is still retried after Retry-After,
-// and calls that change nothing when repeated are resent after a 5xx or a lost response.
+// and calls that change nothing when repeated are resent after a 5xx or a lost response. A redo of an
+// interrupted answer (intake/resume.ts) has keys of its own, so after a lost response it finds its
+// own post in the thread, never the dead attempt's.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
+import { silentLogger } from '../../src/log.js';
+import { feedbackBlocks } from '../../src/slack/answer.js';
+import { answerPart, findAnswer, questionId, replyMetadata } from '../../src/slack/reply/reply-metadata.js';
+import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
 import { outcomeUnknown, platformError, slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 
@@ -67,5 +73,34 @@ describe('the Slack client resends only what is safe to resend', () => {
     const replies = await client.conversations.replies({ channel: CHANNEL, ts: root });
     assert.equal(replies.messages?.length, 2);
     assert.equal(slack.calls('conversations.replies').length - before, 3);
+  });
+
+  // A question answered again after its first attempt died: the redo's parts carry the attempt.
+  it('keeps the first attempt\'s keys as they were, and numbers a later attempt\'s', () => {
+    assert.equal(answerPart(0), 'answer:0');
+    assert.equal(answerPart(1, 1), 'answer:1');
+    assert.equal(answerPart(0, 2), 'answer:0:attempt:2');
+  });
+
+  it('finds its own post after a lost response, not the dead attempt\'s, and the answer reads finished', async () => {
+    const root = slack.addUserMessage({ channel: CHANNEL, user: 'U0ASKER01', text: 'a question' });
+    const question = questionId(CHANNEL, root);
+    // What the dead attempt left: the first part of a posted answer, not finished.
+    const dead = await client.chat.postMessage({ channel: CHANNEL, thread_ts: root, markdown_text: 'Half of the first try', metadata: replyMetadata({ question, part: 'answer:0' }) });
+
+    // The redo: its stream cannot start (it posts instead), and its first post's response is lost.
+    slack.failNext('chat.startStream', { error: 'fatal_error' });
+    slack.loseResponseNext('chat.postMessage');
+    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs: root, questionTs: root, attempt: 2, recipientTeamId: slack.teamId, recipientUserId: 'U0ASKER01' }, silentLogger);
+    await writer.appendText('The whole second answer.');
+    await writer.finish(feedbackBlocks('feedback'));
+
+    const bot = slack.messages(CHANNEL, root).filter((m) => m.ts !== root);
+    assert.equal(bot.length, 2, 'the dead attempt\'s message and the redo\'s, each once');
+    assert.equal(bot[0]?.ts, dead.ts);
+    assert.equal(bot[0]?.markdown_text, 'Half of the first try', 'the dead attempt\'s message is not taken over');
+    assert.match(bot[1]?.text ?? bot[1]?.markdown_text ?? '', /The whole second answer\./);
+    assert.equal(bot[1]?.blocks?.filter((b) => b.type === 'context_actions').length, 1, 'the feedback buttons are under the redo');
+    assert.deepEqual(await findAnswer(client, { channel: CHANNEL, threadTs: root, ts: root }), { state: 'finished', ts: bot[1]?.ts });
   });
 });

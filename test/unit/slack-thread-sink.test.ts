@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { webApi } from '@slack/bolt';
 import { silentLogger } from '../../src/log.js';
+import { findAnswer } from '../../src/slack/reply/reply-metadata.js';
 import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
 import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
@@ -93,5 +94,65 @@ describe('ThreadSink', () => {
     assert.ok(messages.length >= 3);
     for (const m of messages) assert.ok((m.markdown_text ?? '').length <= 500);
     assert.equal(messages.map((m) => m.markdown_text).join('').trim(), words.join(' '));
+  });
+
+  /** The Slack calls made for a thread's reply, in order. */
+  const callsIn = (thread: string, since: number) =>
+    slack
+      .calls()
+      .slice(since)
+      .filter((c) => c.body.thread_ts === thread || slack.messages('C1', thread).some((m) => m.ts === c.body.ts))
+      .map((c) => c.method);
+
+  it('a quick answer takes two calls: the first words start the stream, the rest rides on the stop', async () => {
+    const thread = nextTs();
+    const since = slack.calls().length;
+    const sink = sinkFor('C1', thread);
+    sink.emit({ type: 'text', delta: 'Hello there ' });
+    await slack.waitFor((c) => c.method === 'chat.startStream' && c.body.thread_ts === thread, 2000);
+    sink.emit({ type: 'text', delta: 'and the rest.' });
+    sink.emit({ type: 'done', text: 'Hello there and the rest.', stopReason: 'end_turn', usage, rounds: 1 });
+    await sink.settled();
+    assert.deepEqual(callsIn(thread, since), ['chat.startStream', 'chat.stopStream']);
+    const [message] = slack.messages('C1', thread);
+    assert.equal(message?.markdown_text, 'Hello there and the rest.');
+    assert.equal(message?.stream, 'stopped');
+  });
+
+  it('while Slack is slow, the text that comes meanwhile goes out in one append', async () => {
+    const thread = nextTs();
+    const since = slack.calls().length;
+    const sink = sinkFor('C1', thread, 0);
+    slack.setLatency(150);
+    try {
+      sink.emit({ type: 'text', delta: 'One ' });
+      await slack.waitFor((c) => c.method === 'chat.startStream' && c.body.thread_ts === thread, 2000);
+      for (const delta of ['two ', 'three ', 'four ']) {
+        sink.emit({ type: 'text', delta });
+        await new Promise((r) => setImmediate(r));
+      }
+      await slack.waitFor((c) => c.method === 'chat.appendStream' && c.status === 200 && slack.messages('C1', thread).some((m) => m.ts === c.body.ts), 2000);
+      sink.emit({ type: 'done', text: '', stopReason: 'end_turn', usage, rounds: 1 });
+      await sink.settled();
+    } finally {
+      slack.setLatency(0);
+    }
+    assert.deepEqual(callsIn(thread, since), ['chat.startStream', 'chat.appendStream', 'chat.stopStream']);
+    assert.equal(slack.messages('C1', thread)[0]?.markdown_text, 'One two three four ');
+  });
+
+  it('a stop Slack refuses: the last words are posted instead, and the answer is whole and marked done', async () => {
+    const thread = nextTs();
+    const sink = sinkFor('C1', thread);
+    sink.emit({ type: 'text', delta: 'Hello ' });
+    await slack.waitFor((c) => c.method === 'chat.startStream' && c.body.thread_ts === thread, 2000);
+    slack.failNext('chat.stopStream', { error: 'internal_error' });
+    sink.emit({ type: 'text', delta: 'and goodbye.' });
+    sink.emit({ type: 'done', text: 'Hello and goodbye.', stopReason: 'end_turn', usage, rounds: 1 });
+    await sink.settled();
+    const messages = slack.messages('C1', thread);
+    assert.equal(messages.map((m) => m.markdown_text ?? m.text ?? '').join(''), 'Hello and goodbye.');
+    assert.equal(messages.length, 2);
+    assert.equal((await findAnswer(client, { channel: 'C1', threadTs: thread, ts: thread })).state, 'finished');
   });
 });

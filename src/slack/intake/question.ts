@@ -1,6 +1,7 @@
 // Which Slack events are questions for the bot, and what they ask. Pure: the listeners hand in the
 // raw event and what they know (the bot's user id, whether the thread is engaged), and get back a
 // Question or the reason to ignore the event.
+import { fileRefs, type SlackFileRef } from './files.js';
 
 export interface Question {
   teamId: string;
@@ -15,6 +16,8 @@ export interface Question {
   isDirect: boolean;
   /** One conversation per thread: team + channel + thread root. */
   key: string;
+  /** Files attached to the message: descriptors only; the worker downloads them (files.ts). */
+  files?: SlackFileRef[];
 }
 
 /** The fields of app_mention and message events this bot reads. */
@@ -52,7 +55,8 @@ export function classify(event: IncomingEvent, context: { botUserId?: string; te
   if (context.botUserId && event.user === context.botUserId) return { kind: 'ignore', reason: 'from this bot' };
 
   const text = stripMention(event.text ?? '', context.botUserId);
-  if (text.length === 0 && !(event.files && event.files.length > 0)) return { kind: 'ignore', reason: 'empty' };
+  const files = fileRefs(event.files);
+  if (text.length === 0 && files.length === 0) return { kind: 'ignore', reason: 'empty' };
 
   const teamId = event.team ?? context.teamId ?? 'T';
   const threadTs = event.thread_ts ?? event.ts;
@@ -63,9 +67,10 @@ export function classify(event: IncomingEvent, context: { botUserId?: string; te
     ts: event.ts,
     threadTs,
     userId: event.user,
-    text: text.length > 0 ? text : '(the message has only attachments, which this bot cannot read)',
+    text,
     isDirect,
     key: conversationKey(teamId, event.channel, threadTs),
+    ...(files.length > 0 ? { files } : {}),
   };
 
   if (event.type === 'app_mention') return { kind: 'question', question };

@@ -7,7 +7,9 @@
 //
 // Schema (shared with the durable inbox): event_type 'mcp_bot_reply', payload
 // { question: '<channel>:<ts of the question>', part, done? }. Parts: 'answer:0', 'answer:1', ... for
-// the messages of a split answer, 'note:<name>', 'approval:<id>', 'form:<id>', 'notice:<name>'.
+// the messages of a split answer ('answer:0:attempt:2', ... when a question is answered again after
+// an interrupted attempt: each attempt has keys of its own), 'note:<name>', 'approval:<id>',
+// 'form:<id>', 'notice:<name>'.
 // `done: true` is set on the last part of an answer when it ends (and on a refusal, which is the
 // whole reply to its question).
 import type { types, webApi } from '@slack/bolt';
@@ -22,6 +24,15 @@ export interface ReplyKey {
 
 export function questionId(channel: string, ts: string): string {
   return `${channel}:${ts}`;
+}
+
+/**
+ * The key part of message `index` of an answer. The first attempt keeps the plain 'answer:<n>' (so
+ * messages look as they did before attempts were counted); a later attempt adds its number, so its
+ * post-once lookups never find a message the dead attempt left.
+ */
+export function answerPart(index: number, attempt = 1): string {
+  return attempt > 1 ? `answer:${index}:attempt:${attempt}` : `answer:${index}`;
 }
 
 export function replyMetadata(key: ReplyKey, done = false): types.MessageMetadata {

@@ -6,7 +6,7 @@
 //
 // Every message shows once, even when Slack carried a call out and only its response was lost
 // (nothing here is resent blindly, see slack-retries.ts). Each message carries its key
-// ('answer:<n>', reply-metadata.ts), set when it is posted, updated or its stream stopped, with
+// ('answer:<n>', with the attempt after a redo, reply-metadata.ts), set when it is posted, updated or its stream stopped, with
 // `done` on the last one at the end. A lost startStream: the thread is read for the stream before
 // starting again. A lost appendStream of text: its message is taken over and its whole text set with
 // chat.update, which gives the same message whether or not the append landed. A lost append of task
@@ -15,7 +15,7 @@
 import type { types, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import { postOnce, type PostContent } from './post-once.js';
-import { questionId, replyMetadata, threadMessages, unkeyedBotMessage, type ReplyKey } from './reply-metadata.js';
+import { answerPart, questionId, replyMetadata, threadMessages, unkeyedBotMessage, type ReplyKey } from './reply-metadata.js';
 import { outcomeUnknown, platformError } from '../web/slack-retries.js';
 import { cutForLimit, openFenceAt } from './split.js';
 import { markdownToMrkdwn } from './format.js';
@@ -31,6 +31,12 @@ export interface ReplyTarget {
   threadTs: string;
   /** The ts of the question this reply answers (its messages' key); default the thread's root. */
   questionTs?: string;
+  /**
+   * Which take of the question this reply is (1 the first; more after a worker died mid-answer,
+   * intake/resume.ts). Part of the messages' keys, so a redo never takes a dead attempt's message
+   * for its own.
+   */
+  attempt?: number;
   /** Required by chat.startStream outside DMs. */
   recipientTeamId?: string;
   recipientUserId?: string;
@@ -98,15 +104,28 @@ export class ReplyWriter {
     if (lines.length > 0) await this.postText(`\n${lines.join('\n')}\n`);
   }
 
-  /** Ends the reply, with blocks (feedback buttons) under it; its last message is marked done. */
-  async finish(blocks: Block[] = []): Promise<void> {
+  /**
+   * Ends the reply, with blocks (feedback buttons) under it; its last message is marked done. `text`
+   * (already made safe to post) is the reply's last words: when they fit in the streamed message
+   * they ride on chat.stopStream (its `markdown_text`, https://docs.slack.dev/reference/methods/chat.stopStream),
+   * which saves an appendStream per turn; otherwise they are appended first.
+   */
+  async finish(blocks: Block[] = [], text = ''): Promise<void> {
+    let words = text;
+    if (words.length > 0 && !(this.mode === 'stream' && this.streamTs !== undefined && cutMessage(this.streamText, words, this.options.maxMessageChars)[1] === '')) {
+      await this.appendText(words);
+      words = '';
+    }
     if (this.mode === 'stream' && this.streamTs) {
       try {
-        await this.stopStream(this.streamTs, blocks, true);
+        await this.stopStream(this.streamTs, blocks, true, words);
+        this.streamText += words;
         return;
       } catch (error) {
         this.logger.warn('slack stream stop failed; finishing with a posted message', { error: describe(error) });
+        // The stop (and the words it carried) did not land: the words are posted instead.
         this.mode = 'post';
+        if (words.length > 0) await this.postText(words);
       }
     }
     const last = this.posted.at(-1);
@@ -182,8 +201,14 @@ export class ReplyWriter {
     }
   }
 
-  private async stopStream(ts: string, blocks: Block[], done: boolean): Promise<void> {
-    const args = { channel: this.target.channel, ts, ...(blocks.length > 0 ? { blocks } : {}), metadata: replyMetadata(this.keyOf(ts), done) };
+  private async stopStream(ts: string, blocks: Block[], done: boolean, text = ''): Promise<void> {
+    const args = {
+      channel: this.target.channel,
+      ts,
+      ...(text.length > 0 ? { markdown_text: text } : {}),
+      ...(blocks.length > 0 ? { blocks } : {}),
+      metadata: replyMetadata(this.keyOf(ts), done),
+    };
     try {
       await this.client.chat.stopStream(args);
     } catch (error) {
@@ -258,7 +283,7 @@ export class ReplyWriter {
     const index = ts === undefined ? -1 : this.messageTs.indexOf(ts);
     return {
       question: questionId(this.target.channel, this.target.questionTs ?? this.target.threadTs),
-      part: `answer:${index < 0 ? this.messageTs.length : index}`,
+      part: answerPart(index < 0 ? this.messageTs.length : index, this.target.attempt),
     };
   }
 }

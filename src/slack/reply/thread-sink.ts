@@ -53,6 +53,12 @@ export class ThreadSink implements AgentSink {
    * Text queued after them seals the batch, so the thread keeps the order things happened in.
    */
   private taskBatch: Map<string, TaskUpdate> | undefined;
+  /**
+   * Text waiting for its Slack call, the same way: text flushed while an earlier call is in flight
+   * joins it, so a slow Slack gets fewer, longer appends. At the end of the turn, what is still
+   * waiting here rides on the call that ends the reply (chat.stopStream) instead of an append.
+   */
+  private textBatch: { text: string; first: boolean } | undefined;
 
   constructor(
     private readonly writer: ReplyWriter,
@@ -108,7 +114,7 @@ export class ThreadSink implements AgentSink {
         if (event.notice) tail.push(`_${event.notice}_`);
         if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
-        this.enqueue(async () => this.writer.finish(await this.options.finalBlocks(event.usage)));
+        this.finishWith(() => this.options.finalBlocks(event.usage));
         return;
       }
       case 'failed':
@@ -116,9 +122,20 @@ export class ThreadSink implements AgentSink {
         this.stopKeepAlive();
         this.flushNow(true);
         this.appendText(`:warning: ${event.message}`, true);
-        this.enqueue(() => this.writer.finish([]));
+        this.finishWith(() => []);
         return;
     }
+  }
+
+  /** Ends the reply; text still waiting for its call goes with the last one (writer.finish). */
+  private finishWith(blocks: () => Block[] | Promise<Block[]>): void {
+    const waiting = this.textBatch;
+    const text = waiting?.text ?? '';
+    if (waiting) waiting.text = ''; // its own call now has nothing to send
+    this.enqueue(async () => {
+      await this.writer.finish(await blocks(), text);
+      if (waiting?.first && text.length > 0) this.options.onFirstText?.();
+    });
   }
 
   /** Resolves when every Slack call for this turn has been made. */
@@ -185,12 +202,21 @@ export class ThreadSink implements AgentSink {
     const needsBreak = this.sentText && (separate || this.toolsSinceText);
     this.toolsSinceText = false;
     const safe = neutralizeMentions(text, this.options.allowedUserIds);
+    const piece = needsBreak ? `\n\n${safe.replace(/^\s+/, '')}` : safe;
     const first = !this.sentText;
     this.sentText = true;
+    if (this.textBatch) {
+      this.textBatch.text += piece;
+      return;
+    }
+    const batch = { text: piece, first };
     this.enqueue(async () => {
-      await this.writer.appendText(needsBreak ? `\n\n${safe.replace(/^\s+/, '')}` : safe);
-      if (first) this.options.onFirstText?.();
+      if (this.textBatch === batch) this.textBatch = undefined;
+      if (batch.text.length === 0) return; // taken by the end of the reply
+      await this.writer.appendText(batch.text);
+      if (batch.first) this.options.onFirstText?.();
     });
+    this.textBatch = batch;
   }
 
   private queueTask(raw: TaskUpdate): void {
@@ -213,7 +239,9 @@ export class ThreadSink implements AgentSink {
   }
 
   private enqueue(work: () => Promise<void>): void {
-    this.taskBatch = undefined; // what is queued after this goes out after it
+    // What is queued after this goes out after it.
+    this.taskBatch = undefined;
+    this.textBatch = undefined;
     this.chain = this.chain.then(work).catch((error: unknown) => {
       this.logger.error('slack delivery failed', { error: error instanceof Error ? error.message : String(error) });
     });

@@ -1,42 +1,7 @@
-// Token use per turn and per thread: kept in the store beside the history, logged with every turn,
-// and shown to people as one quiet context line under the answer.
+// Token use per turn and per thread, shown to people as one quiet context line under the answer. The
+// thread's totals are kept with its conversation (agent/conversation.ts) and logged with every turn.
 import type { types } from '@slack/bolt';
 import type { Usage } from '../../agent/types.js';
-import { zeroUsage } from '../../agent/usage.js';
-import type { Store } from '../../store.js';
-
-export interface UsageLedger {
-  /** The thread's totals so far (zeros for a new thread). */
-  get(key: string): Promise<Usage>;
-  /** Adds a turn's usage to the thread's totals and returns the new totals. */
-  add(key: string, turn: Usage): Promise<Usage>;
-  reset(key: string): Promise<void>;
-}
-
-export function sumUsage(a: Usage, b: Usage): Usage {
-  return {
-    input_tokens: a.input_tokens + b.input_tokens,
-    output_tokens: a.output_tokens + b.output_tokens,
-    cache_read_input_tokens: a.cache_read_input_tokens + b.cache_read_input_tokens,
-    cache_creation_input_tokens: a.cache_creation_input_tokens + b.cache_creation_input_tokens,
-  };
-}
-
-export function createUsageLedger(store: Store, ttlMs: number): UsageLedger {
-  const id = (key: string) => `usage:${key}`;
-  const get = async (key: string) => ((await store.get(id(key))) as Usage | undefined) ?? zeroUsage();
-  return {
-    get,
-    async add(key, turn) {
-      const total = sumUsage(await get(key), turn);
-      await store.set(id(key), total, ttlMs);
-      return total;
-    },
-    async reset(key) {
-      await store.delete(id(key));
-    },
-  };
-}
 
 /** "1.2k tokens in (900 from cache, 300 written to it) · 150 out · this thread: 5.1k in · 600 out" */
 export function usageLine(turn: Usage, thread: Usage): string {

@@ -8,6 +8,7 @@
 // when sent twice. A post whose outcome is unknown is left to the caller, who looks in the thread
 // first (reply/post-once.ts, reply/reply-writer.ts).
 import { webApi } from '@slack/bolt';
+import { createPool, type Pool } from '../../http-pool.js';
 
 /** Longest wait for one Slack Web API answer; past it the outcome of the call is unknown. */
 export const SLACK_CALL_TIMEOUT_MS = 30_000;
@@ -41,13 +42,16 @@ export interface TransportOptions {
 
 const DEFAULT_TRANSPORT: TransportOptions = { attempts: 3, backoffMs: 300 };
 
-/** WebClient options (Bolt's `clientOptions`) that never resend a call blindly. */
-export function slackClientOptions(slackApiUrl: string | undefined, transport: TransportOptions = DEFAULT_TRANSPORT): webApi.WebClientOptions {
+/**
+ * WebClient options (Bolt's `clientOptions`) that never resend a call blindly, over a keep-alive
+ * connection pool of Slack's own (http-pool.ts; the WebClient takes a `fetch`, not an agent).
+ */
+export function slackClientOptions(slackApiUrl: string | undefined, transport: TransportOptions = DEFAULT_TRANSPORT, pool: Pool = createPool()): webApi.WebClientOptions {
   return {
     ...(slackApiUrl ? { slackApiUrl } : {}),
     timeout: SLACK_CALL_TIMEOUT_MS,
     retryConfig: rateLimitRetries,
-    fetch: resendingFetch(transport),
+    fetch: resendingFetch(transport, pool.fetch),
   };
 }
 
