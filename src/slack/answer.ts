@@ -19,6 +19,7 @@ import { questionId, replyMetadata } from './reply/reply-metadata.js';
 import { ReplyWriter } from './reply/reply-writer.js';
 import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
 import { ThreadSink } from './reply/thread-sink.js';
+import { toolFileShower } from './reply/upload.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
 
@@ -213,6 +214,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
+    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log),
   });
   const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId });
   const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });

@@ -1,6 +1,7 @@
 // Renders one turn's agent events into a Slack thread: tool calls as task notes that update live,
 // the answer streamed as it arrives, then feedback buttons. Slack calls run one after another on a
 // chain of their own, so the agent never waits for Slack and the thread shows events in order.
+import type { ToolFile } from '../../agent/content.js';
 import type { AgentEvent, AgentSink, Usage } from '../../agent/types.js';
 import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
@@ -29,6 +30,11 @@ export interface ThreadSinkOptions {
   keepAliveMs: number;
   /** Called once, when the first text of the answer has been delivered to Slack. */
   onFirstText?: () => void;
+  /**
+   * Shows the files a tool made in the thread (upload.ts), after its note; resolves with a short
+   * line for the note when some could not be shown. Absent: files are not shown.
+   */
+  showFiles?: (files: ToolFile[]) => Promise<string | undefined>;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
@@ -103,7 +109,16 @@ export class ThreadSink implements AgentSink {
         if (this.tools.size === 0) this.stopKeepAlive();
         const verb = event.ok ? 'done' : 'failed';
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
-        this.queueTask({ type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output });
+        const task: TaskUpdate = { type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output };
+        this.queueTask(task);
+        const { showFiles } = this.options;
+        if (event.files && showFiles) {
+          const files = event.files;
+          this.enqueue(async () => {
+            const note = await showFiles(files);
+            if (note) this.queueTask({ ...task, output: `${output} · ${note}` });
+          });
+        }
         return;
       }
       case 'done': {
