@@ -38,7 +38,7 @@ export type UploadOutcome = { shown: true; fileId: string } | { shown: false; re
 export async function uploadOnce(target: UploadTarget, file: ToolFile, options: UploadOptions, logger: Logger): Promise<UploadOutcome> {
   const bytes = Buffer.from(file.data, 'base64');
   if (bytes.length === 0) return { shown: false, reason: 'it was empty' };
-  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatMb(options.maxBytes)} a file from a tool may have` };
+  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file from a tool may have` };
   try {
     const fileId = await sendBytes(target, file.name, bytes);
     await completeOnce(target, fileId, file.name, logger);
@@ -88,8 +88,9 @@ async function inThread(target: UploadTarget, fileId: string): Promise<boolean> 
   return (response.messages ?? []).some((message) => (message.files ?? []).some((file) => file.id === fileId));
 }
 
-function formatMb(bytes: number): string {
-  return `${Math.round(bytes / (1024 * 1024))} MB`;
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round(bytes / (1024 * 1024))} MB`;
+  return bytes >= 1024 ? `${Math.round(bytes / 1024)} kB` : `${bytes} bytes`;
 }
 
 /**
