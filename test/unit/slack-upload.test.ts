@@ -9,6 +9,8 @@ import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { createLogger } from '../../src/log.js';
 import { toolFiles } from '../../src/mcp/convert.js';
 import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
+import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
+import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
 import { toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
@@ -69,6 +71,27 @@ describe('uploading a tool\'s file into a thread', () => {
     assert.equal(await show([pdf]), 'report.pdf not shown: it is over the 10 bytes a file from a tool may have');
     assert.deepEqual(slack.calls().slice(since), [], 'nothing was sent to Slack');
     assert.equal(sharesIn(threadTs).length, 0);
+  });
+
+  it('in a reply: the file follows the tool\'s note, and one not shown is named in that note', async () => {
+    const threadTs = thread();
+    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger);
+    const big = { name: 'big.bin', mimeType: 'application/octet-stream', data: Buffer.alloc(2000).toString('base64') };
+    const sink = new ThreadSink(writer, logger, {
+      flushIntervalMs: 0,
+      progressIntervalMs: 0,
+      keepAliveMs: 60_000,
+      allowedUserIds: new Set(['U0ASKER01']),
+      finalBlocks: () => [],
+      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 1000 }),
+    });
+    sink.emit({ type: 'tool_started', id: 't1', server: 'reports', tool: 'make', input: {} });
+    sink.emit({ type: 'tool_finished', id: 't1', server: 'reports', tool: 'make', ok: true, durationMs: 1200, summary: '2 items', files: [pdf, big] });
+    sink.emit({ type: 'done', text: 'Done.', stopReason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, rounds: 1 });
+    await sink.settled();
+    const messages = slack.messages(CHANNEL, threadTs).slice(1); // the question first
+    assert.deepEqual(messages.map((m) => (m.files ?? []).map((f) => f.name)), [[], ['report.pdf']], 'the answer, then the file');
+    assert.equal(messages[0]?.tasks[0]?.output, 'done in 1.2 s: 2 items · big.bin not shown: it is over the 1000 bytes a file from a tool may have');
   });
 
   it('a lost completion that did not land (the thread lacks the file): completed again, shown once', async () => {

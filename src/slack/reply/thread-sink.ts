@@ -114,9 +114,10 @@ export class ThreadSink implements AgentSink {
         const { showFiles } = this.options;
         if (event.files && showFiles) {
           const files = event.files;
+          // The note of files not shown goes out in the same turn of the chain, before anything queued later (the end of the reply).
           this.enqueue(async () => {
             const note = await showFiles(files);
-            if (note) this.queueTask({ ...task, output: `${output} · ${note}` });
+            if (note) await this.writer.updateTasks([this.safeTask({ ...task, output: `${output} · ${note}` })]);
           });
         }
         return;
@@ -234,13 +235,18 @@ export class ThreadSink implements AgentSink {
     this.textBatch = batch;
   }
 
-  private queueTask(raw: TaskUpdate): void {
+  private safeTask(raw: TaskUpdate): TaskUpdate {
     // Tool names, arguments and results are untrusted: no pings and no disguised links from them
     // (escape.ts; Slack does not document the format of a task's fields, so both are done).
     const safe = (text: string | undefined) => (text === undefined ? undefined : untrustedMarkdown(text, this.options.allowedUserIds));
     const task: TaskUpdate = { ...raw, title: safe(raw.title) ?? raw.title };
     if (raw.details !== undefined) task.details = safe(raw.details);
     if (raw.output !== undefined) task.output = safe(raw.output);
+    return task;
+  }
+
+  private queueTask(raw: TaskUpdate): void {
+    const task = this.safeTask(raw);
     if (this.taskBatch) {
       this.taskBatch.set(task.id, task); // a later state of the same task replaces the earlier one
       return;
