@@ -140,7 +140,7 @@ export function toolFiles(items: ContentBlock[]): ToolFile[] {
   const files: ToolFile[] = [];
   for (const item of items) {
     if (item.type === 'image' && item.data.length > 0) {
-      files.push({ name: `image-${files.length + 1}.${subtype(item.mimeType)}`, mimeType: item.mimeType, data: item.data });
+      files.push({ name: `image-${files.length + 1}.${subtype(item.mimeType).split('+')[0]}`, mimeType: item.mimeType, data: item.data });
     } else if (item.type === 'resource' && 'blob' in item.resource && item.resource.blob.length > 0) {
       const mimeType = item.resource.mimeType ?? 'application/octet-stream';
       files.push({ name: fileName(item.resource.uri) ?? `file-${files.length + 1}`, mimeType, data: item.resource.blob });

@@ -22,12 +22,12 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
   });
 
   /** Asks in a fresh thread of `channel` for the tiny image; resolves when the answer is finished. */
-  async function askForImage(channel: string): Promise<{ thread: string; messages: VisibleMessage[] }> {
+  async function askForImage(channel: string, tool = 'everything__get-tiny-image', input: Record<string, unknown> = {}): Promise<{ thread: string; messages: VisibleMessage[] }> {
     // The tool first; once its result is back, the answer.
     h.anthropic.script((request) => {
       const last = request.messages.at(-1)?.content;
       const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
-      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: `toolu_${channel}`, name: 'everything__get-tiny-image', input: {} }]);
+      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: `toolu_${channel}`, name: tool, input }]);
     });
     const ts = nextTs();
     const stops = h.slack.calls('chat.stopStream').length;
@@ -71,6 +71,14 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     const complete = h.slack.calls('files.completeUploadExternal').at(-1);
     assert.equal(complete?.token, TEST_BOT_TOKEN);
     assert.equal(complete?.body.channel_id, 'C0FILES1');
+  });
+
+  it('an embedded resource with binary content (a blob) comes as a file too', async () => {
+    const { messages } = await askForImage('C0FILES3', 'everything__get-resource-reference', { resourceType: 'Blob', resourceId: 3 });
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.equal(files.length, 1, 'one file');
+    assert.equal(files[0]?.name, '3', 'named after the last part of its URI');
+    assert.match(String(h.slack.uploadedBytes(String(files[0]?.id))), /^Resource 3: This is a base64 blob/);
   });
 
   it('a lost answer of files.completeUploadExternal: the file shows once', async () => {

@@ -34,7 +34,7 @@ describe('which content of a tool result is shown as a file', () => {
       toolFiles(items).map((f) => [f.name, f.mimeType]),
       [
         ['image-1.png', 'image/png'],
-        ['image-2.svg+xml', 'image/svg+xml'],
+        ['image-2.svg', 'image/svg+xml'],
         ['q3 summary.pdf', 'application/pdf'],
       ],
     );
