@@ -15,7 +15,7 @@ strictSlack();
 describe('slack: a tool\'s image is uploaded to the thread', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] } });
+    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] }, env: { ANSWER_AS_FILE_CHARS: '3000' } });
   });
   after(async () => {
     await h.stop();
@@ -95,5 +95,38 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     assert.equal(after.filter((c) => c.method === 'files.getUploadURLExternal').length, 1, 'uploaded once');
     assert.ok(after.some((c) => c.method === 'conversations.replies' && c.body.channel === 'C0FILES2'), 'read the thread');
     assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('Here is the logo.')), 'the answer went on');
+  });
+
+  /** Asks `question` in a fresh thread of `channel`; Claude answers `answer`. */
+  async function ask(channel: string, question: string, answer: string): Promise<VisibleMessage[]> {
+    h.anthropic.script(() => reply.text(answer));
+    const ts = nextTs();
+    const stops = h.slack.calls('chat.stopStream').length;
+    await h.mention({ channel, user: 'U1', text: `<@U0FAKEBOT1> ${question}`, ts });
+    await h.slack.waitUntil(() => h.slack.calls('chat.stopStream').length > stops, 60_000);
+    return h.slack.messages(channel, ts);
+  }
+
+  it('an answer asked for as a file also comes as answer.md, with a line saying so; a plain question does not', async () => {
+    const answer = '# Report\n\n- apples: 3\n- pears: 5\n';
+    const messages = await ask('C0FILES4', 'write the stock report as a Markdown file', answer);
+    assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('apples: 3')), 'the answer is in the thread as usual');
+    const shares = messages.filter((m) => (m.files ?? []).length > 0);
+    assert.equal(shares.length, 1);
+    assert.equal(shares[0]?.files?.[0]?.name, 'answer.md');
+    assert.match(shares[0]?.text ?? '', /The whole answer as a Markdown file \(\d+ characters\)/);
+    assert.equal(String(h.slack.uploadedBytes(String(shares[0]?.files?.[0]?.id))), answer);
+    const plain = await ask('C0FILES5', 'write the stock report', answer);
+    assert.equal(plain.filter((m) => (m.files ?? []).length > 0).length, 0, 'no file unless asked or long');
+  });
+
+  it('an answer past ANSWER_AS_FILE_CHARS also comes as a file', async () => {
+    const answer = Array.from({ length: 80 }, (_, i) => `Line ${i + 1} of a long answer.`).join('\n');
+    assert.ok(answer.length >= 2000 && answer.length < 11_000);
+    const long = answer + '\n' + answer;
+    const messages = await ask('C0FILES6', 'tell me everything', long);
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.deepEqual(files.map((f) => f.name), ['answer.md']);
+    assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), long);
   });
 });

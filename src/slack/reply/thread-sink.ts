@@ -7,6 +7,7 @@ import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { untrustedMarkdown } from './escape.js';
 import { neutralizeMentions } from './mentions.js';
+import { answerFile } from './upload.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
 export interface ThreadSinkOptions {
@@ -34,7 +35,9 @@ export interface ThreadSinkOptions {
    * Shows the files a tool made in the thread (upload.ts), after its note; resolves with a short
    * line for the note when some could not be shown. Absent: files are not shown.
    */
-  showFiles?: (files: ToolFile[]) => Promise<string | undefined>;
+  showFiles?: (files: ToolFile[], comment?: string) => Promise<string | undefined>;
+  /** Whether a finished answer is also posted as a Markdown file (after it, with showFiles). */
+  answerAsFile?: (text: string) => boolean;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
@@ -130,6 +133,15 @@ export class ThreadSink implements AgentSink {
         if (event.notice) tail.push(`_${event.notice}_`);
         if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
+        // The answer as a file goes before the call that ends the reply, which marks it done.
+        const { showFiles, answerAsFile } = this.options;
+        if (showFiles && answerAsFile?.(event.text)) {
+          const { file, comment } = answerFile(neutralizeMentions(event.text, this.options.allowedUserIds));
+          this.enqueue(async () => {
+            const note = await showFiles([file], comment);
+            if (note) this.logger.warn('answer file not shown', { note });
+          });
+        }
         this.finishWith(() => this.options.finalBlocks(event.usage));
         return;
       }

@@ -27,6 +27,8 @@ export interface UploadTarget {
 export interface UploadOptions {
   /** Files larger than this are not uploaded; the thread gets a line that says so instead. */
   maxBytes: number;
+  /** The text of the file's message (files.completeUploadExternal's `initial_comment`). */
+  comment?: string;
 }
 
 /** Slack's own cap on one file is 1 GB; a tool's file travels base64 in memory, so the default is far lower. */
@@ -41,7 +43,7 @@ export async function uploadOnce(target: UploadTarget, file: ToolFile, options: 
   if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file from a tool may have` };
   try {
     const fileId = await sendBytes(target, file.name, bytes);
-    await completeOnce(target, fileId, file.name, logger);
+    await completeOnce(target, fileId, file.name, options.comment, logger);
     return { shown: true, fileId };
   } catch (error) {
     const reason = platformError(error) ?? (error instanceof Error ? error.message : String(error));
@@ -62,8 +64,8 @@ async function sendBytes(target: UploadTarget, filename: string, bytes: Buffer):
 }
 
 /** Step 3, which makes the file show: sent again only after the thread showed it did not land. */
-async function completeOnce(target: UploadTarget, fileId: string, title: string, logger: Logger): Promise<void> {
-  const args = { files: [{ id: fileId, title }] as [{ id: string; title: string }], channel_id: target.channel, thread_ts: target.threadTs };
+async function completeOnce(target: UploadTarget, fileId: string, title: string, comment: string | undefined, logger: Logger): Promise<void> {
+  const args = { files: [{ id: fileId, title }] as [{ id: string; title: string }], channel_id: target.channel, thread_ts: target.threadTs, ...(comment ? { initial_comment: comment } : {}) };
   try {
     await target.client.files.completeUploadExternal(args);
     return;
@@ -97,13 +99,29 @@ function formatSize(bytes: number): string {
  * ThreadSink's `showFiles`: uploads a tool's files one after another; resolves with a line for the
  * tool's note naming the files that could not be shown, or undefined when all were.
  */
-export function toolFileShower(target: UploadTarget, logger: Logger, options: UploadOptions = { maxBytes: DEFAULT_UPLOAD_MAX_BYTES }): (files: ToolFile[]) => Promise<string | undefined> {
-  return async (files) => {
+export function toolFileShower(target: UploadTarget, logger: Logger, options: UploadOptions = { maxBytes: DEFAULT_UPLOAD_MAX_BYTES }): (files: ToolFile[], comment?: string) => Promise<string | undefined> {
+  return async (files, comment) => {
     const missed: string[] = [];
     for (const file of files) {
-      const outcome = await uploadOnce(target, file, options, logger);
+      const outcome = await uploadOnce(target, file, comment ? { ...options, comment } : options, logger);
       if (!outcome.shown) missed.push(`${file.name} not shown: ${outcome.reason}`);
     }
     return missed.length > 0 ? missed.join('; ') : undefined;
+  };
+}
+
+/**
+ * Whether a question asks for the answer as a file ("as a file", "in a Markdown file", "as a
+ * snippet"). Plain words, not a model call: a miss only means the answer comes as messages.
+ */
+export function asksForFile(question: string): boolean {
+  return /\b(as|in|into)\s+(an?\s+)?(markdown\s+|md\s+|text\s+|downloadable\s+)?(file|snippet|attachment)\b/i.test(question);
+}
+
+/** The whole answer as a Markdown file, and the line its message carries. */
+export function answerFile(text: string): { file: ToolFile; comment: string } {
+  return {
+    file: { name: 'answer.md', mimeType: 'text/markdown', data: Buffer.from(text, 'utf8').toString('base64') },
+    comment: `:page_facing_up: The whole answer as a Markdown file (${text.length.toLocaleString('en-US')} characters).`,
   };
 }
