@@ -11,7 +11,7 @@ import { toolFiles } from '../../src/mcp/convert.js';
 import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
 import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
-import { toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
+import { asksForFile, toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
@@ -38,6 +38,17 @@ describe('which content of a tool result is shown as a file', () => {
         ['q3 summary.pdf', 'application/pdf'],
       ],
     );
+  });
+});
+
+describe('whether a question asks for the answer as a file', () => {
+  it('takes "as a file", "in a Markdown file", "as a snippet"; not a question about files', () => {
+    for (const yes of ['send the summary as a file', 'put it in a Markdown file please', 'Give me that as a snippet', 'export the table into a text file']) {
+      assert.ok(asksForFile(yes), yes);
+    }
+    for (const no of ['which file changed?', 'read the attached file', 'how do I profile this?', 'summarise the filesystem']) {
+      assert.ok(!asksForFile(no), no);
+    }
   });
 });
 
