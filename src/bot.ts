@@ -198,6 +198,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
       keepAliveMs: keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
+      answerAsFileChars: config.answerAsFileChars,
       feedbackActionId: FEEDBACK_ACTION_ID,
       loadingMessages: LOADING_MESSAGES,
     },

@@ -59,6 +59,8 @@ export interface Config {
   agent: { maxRounds: number; historyBudgetTokens: number; maxStoredBytes: number };
   /** Caps on files attached to a question (src/files/content.ts). */
   files: FileCaps;
+  /** An answer of at least this many characters is also posted as a Markdown file (0: only when asked). */
+  answerAsFileChars: number;
   logLevel: LogLevel;
 }
 
@@ -126,6 +128,7 @@ const envSchema = z.object({
   THREAD_MAX_STORED_BYTES: intIn('THREAD_MAX_STORED_BYTES', 100_000, 100_000_000, DEFAULT_THREAD_MAX_STORED_BYTES),
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
+  ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     workers: n.WORKERS,
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
+    answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
     logLevel: n.LOG_LEVEL,
   };
 }

@@ -6,7 +6,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../log.js';
 import { isPlainObject } from '../plain-object.js';
 import type { ToolDefinition, ToolProvider } from '../mcp/types.js';
-import type { ToolResultBlock } from './content.js';
+import type { ToolFile, ToolResultBlock } from './content.js';
 import { notRunOverBudgetText, spend, spent, type ResultBudget } from './result-budget.js';
 import type { SafeSink } from './sink.js';
 import { imageProblem } from './transcript-rules.js';
@@ -47,8 +47,9 @@ async function runOne(
   const server = tool?.server ?? '';
   const toolName = tool?.tool ?? use.name;
   ctx.sink.emit({ type: 'tool_started', id: use.id, server, tool: toolName, input: use.input });
-  const finish = (ok: boolean, summary: string, content: ToolResultBlock[]): Anthropic.ToolResultBlockParam => {
-    ctx.sink.emit({ type: 'tool_finished', id: use.id, server, tool: toolName, ok, durationMs: now() - started, summary });
+  const finish = (ok: boolean, summary: string, content: ToolResultBlock[], files?: ToolFile[]): Anthropic.ToolResultBlockParam => {
+    const made = files && files.length > 0 ? { files } : {};
+    ctx.sink.emit({ type: 'tool_finished', id: use.id, server, tool: toolName, ok, durationMs: now() - started, summary, ...made });
     return ok
       ? { type: 'tool_result', tool_use_id: use.id, content }
       : { type: 'tool_result', tool_use_id: use.id, content, is_error: true };
@@ -69,9 +70,9 @@ async function runOne(
       onProgress: (progress) => ctx.sink.emit({ type: 'tool_progress', id: use.id, ...progress }),
     });
     const content = sanitize(result.content, result.isError);
-    if (!ctx.budget) return finish(!result.isError, result.summary, content);
+    if (!ctx.budget) return finish(!result.isError, result.summary, content, result.files);
     const kept = spend(ctx.budget, content);
-    return finish(!result.isError, kept.cut ? `${result.summary} (cut: the answer's limit of tool results)` : result.summary, kept.content);
+    return finish(!result.isError, kept.cut ? `${result.summary} (cut: the answer's limit of tool results)` : result.summary, kept.content, result.files);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.logger.warn('tool provider threw instead of returning an error result', { tool: use.name, error: message });

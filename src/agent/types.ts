@@ -1,6 +1,7 @@
 // The agent loop's vocabulary: the transcript it keeps, and the events it emits while a turn runs.
 // It knows nothing of Slack or the terminal: both are sinks of AgentEvents.
 import type Anthropic from '@anthropic-ai/sdk';
+import type { ToolFile } from './content.js';
 
 /** One message of a conversation, exactly as the Messages API takes it. */
 export type Message = Anthropic.MessageParam;
@@ -31,6 +32,8 @@ export type AgentEvent =
       ok: boolean;
       durationMs: number;
       summary: string;
+      /** Files the tool made (images, binary resources), for the front to show; absent when none. */
+      files?: ToolFile[];
     }
   /**
    * The turn is over. `text` is the whole answer of the last round; `notice` is a line for the user

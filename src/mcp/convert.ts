@@ -3,7 +3,7 @@
 // that says what they were (with URIs, so the model can mention or fetch them), never silently dropped.
 // The API also rejects empty or whitespace-only text blocks, so none are ever produced.
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolResultBlock, ToolResultContent } from '../agent/content.js';
+import type { ToolFile, ToolResultBlock, ToolResultContent } from '../agent/content.js';
 import type { ToolCallResult } from './types.js';
 
 /** What client.callTool resolves with: a normal result, or the pre-2024-11 `toolResult` form. */
@@ -128,7 +128,35 @@ export function convertToolResult(raw: RawToolResult): ToolCallResult {
   }
   if (content.length === 0) content.push(text(NO_CONTENT_TEXT));
   const isError = result.isError === true;
-  return { content, isError, summary: summarize(items, content, isError) };
+  const files = toolFiles(items);
+  return { content, isError, summary: summarize(items, content, isError), ...(files.length > 0 ? { files } : {}) };
+}
+
+/**
+ * The images and binary embedded resources of a result, as they came, for people to see as files
+ * (Slack uploads them). Named after the resource's URI, or image-<n>.<subtype>.
+ */
+export function toolFiles(items: ContentBlock[]): ToolFile[] {
+  const files: ToolFile[] = [];
+  for (const item of items) {
+    if (item.type === 'image' && item.data.length > 0) {
+      files.push({ name: `image-${files.length + 1}.${subtype(item.mimeType).split('+')[0]}`, mimeType: item.mimeType, data: item.data });
+    } else if (item.type === 'resource' && 'blob' in item.resource && item.resource.blob.length > 0) {
+      const mimeType = item.resource.mimeType ?? 'application/octet-stream';
+      files.push({ name: fileName(item.resource.uri) ?? `file-${files.length + 1}`, mimeType, data: item.resource.blob });
+    }
+  }
+  return files;
+}
+
+/** The last segment of a URI's path ("report.pdf" of file:///tmp/report.pdf), if it has one. */
+function fileName(uri: string): string | undefined {
+  const last = uri.split(/[?#]/)[0]?.split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(last).replace(/[^\w.\- ]/g, '_') || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A failed call as a tool result: Claude reads the reason and can try something else. */

@@ -1,7 +1,7 @@
 // What the rest of the bot sees of MCP. Nothing outside src/mcp/ imports the MCP SDK: the agent loop
 // talks to a ToolProvider, the Slack front and /healthz read ServerStatus, and the Slack front answers
 // the servers' questions (elicitation, sampling) through the plain types at the end of this file.
-import type { ToolResultContent } from '../agent/content.js';
+import type { ToolFile, ToolResultContent } from '../agent/content.js';
 
 /** One server entry of the servers file, validated (see config.ts). */
 export type ServerConfig = StdioServerConfig | RemoteServerConfig;
@@ -105,6 +105,8 @@ export interface ToolCallResult {
   isError: boolean;
   /** One short line for the tool note in Slack / the terminal (no full body). */
   summary: string;
+  /** Images and binary resources the tool returned, as they came (convert.ts toolFiles). */
+  files?: ToolFile[];
 }
 
 /** The agent loop's view of the hub. */

@@ -19,6 +19,7 @@ import { questionId, replyMetadata } from './reply/reply-metadata.js';
 import { ReplyWriter } from './reply/reply-writer.js';
 import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
 import { ThreadSink } from './reply/thread-sink.js';
+import { asksForFile, toolFileShower } from './reply/upload.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
 
@@ -39,6 +40,8 @@ export interface AnswerOptions {
   progressIntervalMs: number;
   keepAliveMs: number;
   maxMessageChars: number;
+  /** An answer this long is also posted as a Markdown file (ANSWER_AS_FILE_CHARS; 0 or absent: only when asked). */
+  answerAsFileChars?: number;
   feedbackActionId: string;
   loadingMessages: string[];
 }
@@ -213,6 +216,11 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
+    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log),
+    answerAsFile: (answer) => {
+      const past = options.answerAsFileChars ? answer.length >= options.answerAsFileChars : false;
+      return answer.trim() !== '' && (past || asksForFile(question.text));
+    },
   });
   const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId });
   const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });

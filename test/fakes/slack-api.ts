@@ -91,6 +91,8 @@ export interface VisibleMessage {
   stream?: StreamState;
   edited: boolean;
   reactions: string[];
+  /** Files shared in this message (files.completeUploadExternal): id, name, title, mimetype, size. */
+  files?: Json[];
 }
 
 export interface FakeUser {
@@ -138,6 +140,7 @@ const NESTED_FIELDS = new Set([
   'loading_messages',
   'prompts',
   'unfurls',
+  'files',
 ]);
 
 const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
@@ -180,6 +183,16 @@ interface StoredMessage {
   metadata?: Json;
   edited: boolean;
   deleted: boolean;
+  files?: Json[];
+}
+
+/** An upload started with files.getUploadURLExternal: its bytes once POSTed, and whether it was completed. */
+interface PendingUpload {
+  id: string;
+  filename: string;
+  length: number;
+  bytes?: Buffer;
+  completed: boolean;
 }
 
 interface Waiter {
@@ -208,6 +221,7 @@ export class FakeSlackApi {
   private readonly lostResponses = new Map<string, number>();
   private readonly handlers = new Map<string, Handler>();
   private readonly files = new Map<string, FakeFile>();
+  private readonly uploads = new Map<string, PendingUpload>();
   private readonly messagesByKey = new Map<string, StoredMessage>();
   private readonly reactionsByKey = new Map<string, Map<string, Set<string>>>();
   private readonly statusByThread = new Map<string, string>();
@@ -482,6 +496,7 @@ export class FakeSlackApi {
   // ---- HTTP -----------------------------------------------------------------------------------
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && (req.url ?? '').startsWith('/upload/v1/')) return this.serveUpload(req, res);
     const raw = await readBody(req);
     if (req.method === 'POST' && (req.url ?? '').startsWith('/response/')) return this.serveResponseUrl(req, res, raw);
     if (req.method === 'GET' && (req.url ?? '').startsWith('/files-pri/')) return this.serveFile(req, res);
@@ -555,6 +570,39 @@ export class FakeSlackApi {
       res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(Buffer.from(file.bytes));
     }
     this.notify();
+  }
+
+  /**
+   * The POST of a file's bytes to the `upload_url` that files.getUploadURLExternal gave (Slack's
+   * steps: docs.slack.dev/reference/methods/files.getUploadURLExternal, "Upload a file by making a POST
+   * request to the upload URL"; raw bytes or multipart form data). Recorded as method 'file-upload';
+   * answered 200 "OK - <bytes>" as Slack's upload host does, 404 for a URL it never gave.
+   */
+  private async serveUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const part of req) parts.push(part as Buffer);
+    const bytes = Buffer.concat(parts);
+    const id = /^\/upload\/v1\/(F[0-9A-Z]+)$/.exec(req.url ?? '')?.[1] ?? '';
+    const upload = this.uploads.get(id);
+    const call: RecordedCall = { method: 'file-upload', body: { file: id, bytes: bytes.length }, token: undefined, at: Date.now() };
+    this.recorded.push(call);
+    if (!upload || upload.completed) {
+      call.status = 404;
+      call.response = { ok: false, error: 'file_not_found' };
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    } else {
+      upload.bytes = bytes;
+      call.status = 200;
+      call.response = { ok: true };
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${bytes.length}`);
+    }
+    this.notify();
+  }
+
+  /** The bytes POSTed for an upload (multipart bodies as they came), once it was completed. */
+  uploadedBytes(fileId: string): Buffer | undefined {
+    const upload = this.uploads.get(fileId);
+    return upload?.completed ? upload.bytes : undefined;
   }
 
   /** response_url posts (respond() in Bolt): recorded as method 'response_url', answered like Slack. */
@@ -639,6 +687,45 @@ export class FakeSlackApi {
   // ---- methods --------------------------------------------------------------------------------
 
   private readonly builtins: Record<string, (body: Json) => Json> = {
+    // Step 1 of an upload (docs.slack.dev/reference/methods/files.getUploadURLExternal): `filename` and
+    // `length` (bytes) required; answers `upload_url` (here on the fake's own origin) and `file_id`.
+    'files.getUploadURLExternal': (body) => {
+      const filename = requireString(body, 'filename', 'invalid_arguments');
+      const length = Number(body.length);
+      if (!Number.isInteger(length) || length < 1) throw new PlatformError('invalid_arguments');
+      const id = `F${String(this.files.size + this.uploads.size + 1).padStart(9, '0')}U`;
+      this.uploads.set(id, { id, filename, length, completed: false });
+      return { upload_url: `${this.address}/upload/v1/${id}`, file_id: id };
+    },
+    // Step 3 (docs.slack.dev/reference/methods/files.completeUploadExternal): `files` [{id, title?}]
+    // required; shared as a message in `channel_id` (a reply when `thread_ts` is given, which needs
+    // channel_id), with `initial_comment` as its text. "This method can only be called once": a file id
+    // already completed, never given, or whose bytes never came is refused (the docs name no code for
+    // it; file_not_found here, and the bot does not depend on which).
+    'files.completeUploadExternal': (body) => {
+      const list = body.files;
+      if (!Array.isArray(list) || list.length === 0) throw new PlatformError('invalid_arguments');
+      const uploads = list.map((item: unknown) => {
+        const id = isObject(item) && typeof item.id === 'string' ? item.id : '';
+        const upload = this.uploads.get(id);
+        if (!upload || upload.completed || !upload.bytes) throw new PlatformError('file_not_found');
+        return { upload, title: isObject(item) && typeof item.title === 'string' ? item.title : upload.filename };
+      });
+      const channel = optionalString(body, 'channel_id');
+      const thread_ts = optionalString(body, 'thread_ts');
+      if (thread_ts !== undefined && channel === undefined) throw new PlatformError('invalid_arguments');
+      for (const { upload } of uploads) upload.completed = true;
+      const shared = uploads.map(({ upload, title }) => ({ id: upload.id, name: upload.filename, title, size: upload.length }));
+      if (channel !== undefined) {
+        const ts = this.nextTs();
+        const message = this.botMessage(channel, ts, thread_ts);
+        message.text = optionalString(body, 'initial_comment') ?? '';
+        message.files = shared;
+        this.messagesByKey.set(key(channel, ts), message);
+        this.clearStatus(channel, thread_ts);
+      }
+      return { files: shared.map(({ id, title }) => ({ id, title })) };
+    },
     'files.info': (body) => {
       const id = typeof body.file === 'string' ? body.file : '';
       if (this.files.get(id)?.slackConnect === 'hidden') throw new PlatformError('file_not_found');
@@ -1024,6 +1111,7 @@ export class FakeSlackApi {
     if (m.blocks !== undefined) out.blocks = m.blocks;
     if (m.plan !== undefined) out.plan = m.plan;
     if (stream !== undefined) out.stream = stream;
+    if (m.files !== undefined) out.files = m.files;
     return out;
   }
 
@@ -1064,6 +1152,7 @@ export class FakeSlackApi {
     if (m.thread_ts !== undefined) shape.thread_ts = m.thread_ts;
     if (m.blocks !== undefined) shape.blocks = m.blocks;
     if (m.edited) shape.edited = { user: m.user, ts: m.ts };
+    if (m.files !== undefined) shape.files = m.files;
     return shape;
   }
 

@@ -44,6 +44,7 @@ describe('loadConfig defaults', () => {
       agent: { maxRounds: 10, historyBudgetTokens: 100_000, maxStoredBytes: 1_000_000 },
       // 24 MB each: the API's 32 MB request, base64-encoded.
       files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
+      answerAsFileChars: 0,
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);

@@ -24,6 +24,7 @@ describe('manifest.yml', () => {
       'chat:write', // chat.*, chat.*Stream, assistant.threads.setStatus
       'commands', // /mcp
       'files:read', // url_private downloads of files attached to questions
+      'files:write', // a tool's images and binary resources uploaded to the thread
       'groups:history', // message.groups
       'im:history', // message.im
       'mpim:history', // message.mpim

@@ -1,11 +1,13 @@
 // Renders one turn's agent events into a Slack thread: tool calls as task notes that update live,
 // the answer streamed as it arrives, then feedback buttons. Slack calls run one after another on a
 // chain of their own, so the agent never waits for Slack and the thread shows events in order.
+import type { ToolFile } from '../../agent/content.js';
 import type { AgentEvent, AgentSink, Usage } from '../../agent/types.js';
 import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { untrustedMarkdown } from './escape.js';
 import { neutralizeMentions } from './mentions.js';
+import { answerFile } from './upload.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
 export interface ThreadSinkOptions {
@@ -29,6 +31,13 @@ export interface ThreadSinkOptions {
   keepAliveMs: number;
   /** Called once, when the first text of the answer has been delivered to Slack. */
   onFirstText?: () => void;
+  /**
+   * Shows the files a tool made in the thread (upload.ts), after its note; resolves with a short
+   * line for the note when some could not be shown. Absent: files are not shown.
+   */
+  showFiles?: (files: ToolFile[], comment?: string) => Promise<string | undefined>;
+  /** Whether a finished answer is also posted as a Markdown file (after it, with showFiles). */
+  answerAsFile?: (text: string) => boolean;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
@@ -103,7 +112,17 @@ export class ThreadSink implements AgentSink {
         if (this.tools.size === 0) this.stopKeepAlive();
         const verb = event.ok ? 'done' : 'failed';
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
-        this.queueTask({ type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output });
+        const task: TaskUpdate = { type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output };
+        this.queueTask(task);
+        const { showFiles } = this.options;
+        if (event.files && showFiles) {
+          const files = event.files;
+          // The note of files not shown goes out in the same turn of the chain, before anything queued later (the end of the reply).
+          this.enqueue(async () => {
+            const note = await showFiles(files);
+            if (note) await this.writer.updateTasks([this.safeTask({ ...task, output: `${output} · ${note}` })]);
+          });
+        }
         return;
       }
       case 'done': {
@@ -114,6 +133,15 @@ export class ThreadSink implements AgentSink {
         if (event.notice) tail.push(`_${event.notice}_`);
         if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
+        // The answer as a file goes before the call that ends the reply, which marks it done.
+        const { showFiles, answerAsFile } = this.options;
+        if (showFiles && answerAsFile?.(event.text)) {
+          const { file, comment } = answerFile(neutralizeMentions(event.text, this.options.allowedUserIds));
+          this.enqueue(async () => {
+            const note = await showFiles([file], comment);
+            if (note) this.logger.warn('answer file not shown', { note });
+          });
+        }
         this.finishWith(() => this.options.finalBlocks(event.usage));
         return;
       }
@@ -219,13 +247,18 @@ export class ThreadSink implements AgentSink {
     this.textBatch = batch;
   }
 
-  private queueTask(raw: TaskUpdate): void {
+  private safeTask(raw: TaskUpdate): TaskUpdate {
     // Tool names, arguments and results are untrusted: no pings and no disguised links from them
     // (escape.ts; Slack does not document the format of a task's fields, so both are done).
     const safe = (text: string | undefined) => (text === undefined ? undefined : untrustedMarkdown(text, this.options.allowedUserIds));
     const task: TaskUpdate = { ...raw, title: safe(raw.title) ?? raw.title };
     if (raw.details !== undefined) task.details = safe(raw.details);
     if (raw.output !== undefined) task.output = safe(raw.output);
+    return task;
+  }
+
+  private queueTask(raw: TaskUpdate): void {
+    const task = this.safeTask(raw);
     if (this.taskBatch) {
       this.taskBatch.set(task.id, task); // a later state of the same task replaces the earlier one
       return;

@@ -1,0 +1,132 @@
+// Files that tools make come back to the thread: the real bot, server-everything's get-tiny-image (an
+// image between two texts), and the fake Slack serving files.getUploadURLExternal, the upload POST
+// and files.completeUploadExternal. The image shows as an uploaded file in the thread, once, also when
+// the completion's answer is lost.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { reply } from '../fakes/anthropic.js';
+import type { VisibleMessage } from '../fakes/slack-api.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+import { startHarness, TEST_BOT_TOKEN, type Harness } from '../helpers/bot-harness.js';
+import { nextTs } from '../helpers/sign.js';
+
+strictSlack();
+
+describe('slack: a tool\'s image is uploaded to the thread', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] }, env: { ANSWER_AS_FILE_CHARS: '3000' } });
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  /** Asks in a fresh thread of `channel` for the tiny image; resolves when the answer is finished. */
+  async function askForImage(channel: string, tool = 'everything__get-tiny-image', input: Record<string, unknown> = {}): Promise<{ thread: string; messages: VisibleMessage[] }> {
+    // The tool first; once its result is back, the answer.
+    h.anthropic.script((request) => {
+      const last = request.messages.at(-1)?.content;
+      const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
+      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: `toolu_${channel}`, name: tool, input }]);
+    });
+    const ts = nextTs();
+    const stops = h.slack.calls('chat.stopStream').length;
+    await h.mention({ channel, user: 'U1', text: '<@U0FAKEBOT1> show me the logo', ts });
+    await h.slack.waitUntil(() => h.slack.calls('chat.stopStream').length > stops, 60_000);
+    return { thread: ts, messages: h.slack.messages(channel, ts) };
+  }
+
+  /** The image server-everything's get-tiny-image returns, as the model got it in the tool_result. */
+  function imageSentToModel(): string {
+    for (const request of h.anthropic.calls) {
+      for (const message of request.messages) {
+        if (typeof message.content === 'string') continue;
+        for (const block of message.content) {
+          if (block.type !== 'tool_result' || typeof block.content === 'string') continue;
+          const image = block.content?.find((b) => b.type === 'image');
+          if (image?.type === 'image' && image.source.type === 'base64') return image.source.data;
+        }
+      }
+    }
+    assert.fail('the model got no image');
+  }
+
+  it('shows the image as a file in the thread, after the note of the tool that made it', async () => {
+    const { messages } = await askForImage('C0FILES1');
+    const reply = messages.find((m) => m.tasks.length > 0);
+    assert.ok(reply, 'the answer shows the tool note');
+    assert.deepEqual(reply.tasks.map((t) => `${t.title}: ${t.status}`), ['everything/get-tiny-image: complete']);
+    const shares = messages.filter((m) => (m.files ?? []).length > 0);
+    assert.equal(shares.length, 1, 'one file message');
+    const share = shares[0];
+    assert.ok(share);
+    assert.equal(share.user, h.slack.botUserId, 'posted by the bot');
+    const file = share.files?.[0];
+    assert.equal(file?.name, 'image-1.png');
+    // The bytes Slack got are the tool's image, byte for byte.
+    const bytes = h.slack.uploadedBytes(String(file?.id));
+    assert.ok(bytes, 'the upload was completed');
+    assert.equal(bytes.toString('base64'), imageSentToModel());
+    // Uploaded with the bot token, into the question's thread.
+    const complete = h.slack.calls('files.completeUploadExternal').at(-1);
+    assert.equal(complete?.token, TEST_BOT_TOKEN);
+    assert.equal(complete?.body.channel_id, 'C0FILES1');
+  });
+
+  it('an embedded resource with binary content (a blob) comes as a file too', async () => {
+    const { messages } = await askForImage('C0FILES3', 'everything__get-resource-reference', { resourceType: 'Blob', resourceId: 3 });
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.equal(files.length, 1, 'one file');
+    assert.equal(files[0]?.name, '3', 'named after the last part of its URI');
+    assert.match(String(h.slack.uploadedBytes(String(files[0]?.id))), /^Resource 3: This is a base64 blob/);
+  });
+
+  it('a lost answer of files.completeUploadExternal: the file shows once', async () => {
+    const since = h.slack.calls().length;
+    h.slack.loseResponseNext('files.completeUploadExternal');
+    const { messages } = await askForImage('C0FILES2');
+    const lost = h.slack.calls().slice(since).filter((c) => c.method === 'files.completeUploadExternal' && c.lost === true);
+    assert.equal(lost.length, 1, 'the completion lost its answer');
+    const shares = messages.filter((m) => (m.files ?? []).length > 0);
+    assert.equal(shares.length, 1, 'the file shows once');
+    // The bot looked in the thread, found its file there, and neither completed nor uploaded it again.
+    const after = h.slack.calls().slice(since);
+    assert.equal(after.filter((c) => c.method === 'files.completeUploadExternal').length, 1, 'completed once');
+    assert.equal(after.filter((c) => c.method === 'files.getUploadURLExternal').length, 1, 'uploaded once');
+    assert.ok(after.some((c) => c.method === 'conversations.replies' && c.body.channel === 'C0FILES2'), 'read the thread');
+    assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('Here is the logo.')), 'the answer went on');
+  });
+
+  /** Asks `question` in a fresh thread of `channel`; Claude answers `answer`. */
+  async function ask(channel: string, question: string, answer: string): Promise<VisibleMessage[]> {
+    h.anthropic.script(() => reply.text(answer));
+    const ts = nextTs();
+    const stops = h.slack.calls('chat.stopStream').length;
+    await h.mention({ channel, user: 'U1', text: `<@U0FAKEBOT1> ${question}`, ts });
+    await h.slack.waitUntil(() => h.slack.calls('chat.stopStream').length > stops, 60_000);
+    return h.slack.messages(channel, ts);
+  }
+
+  it('an answer asked for as a file also comes as answer.md, with a line saying so; a plain question does not', async () => {
+    const answer = '# Report\n\n- apples: 3\n- pears: 5\n';
+    const messages = await ask('C0FILES4', 'write the stock report as a Markdown file', answer);
+    assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('apples: 3')), 'the answer is in the thread as usual');
+    const shares = messages.filter((m) => (m.files ?? []).length > 0);
+    assert.equal(shares.length, 1);
+    assert.equal(shares[0]?.files?.[0]?.name, 'answer.md');
+    assert.match(shares[0]?.text ?? '', /The whole answer as a Markdown file \(\d+ characters\)/);
+    assert.equal(String(h.slack.uploadedBytes(String(shares[0]?.files?.[0]?.id))), answer);
+    const plain = await ask('C0FILES5', 'write the stock report', answer);
+    assert.equal(plain.filter((m) => (m.files ?? []).length > 0).length, 0, 'no file unless asked or long');
+  });
+
+  it('an answer past ANSWER_AS_FILE_CHARS also comes as a file', async () => {
+    const answer = Array.from({ length: 80 }, (_, i) => `Line ${i + 1} of a long answer.`).join('\n');
+    assert.ok(answer.length >= 2000 && answer.length < 11_000);
+    const long = answer + '\n' + answer;
+    const messages = await ask('C0FILES6', 'tell me everything', long);
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.deepEqual(files.map((f) => f.name), ['answer.md']);
+    assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), long);
+  });
+});

@@ -1,0 +1,117 @@
+// A tool's files as uploads (reply/upload.ts) against the fake Slack through a real WebClient with
+// the bot's own client options (no blind resends): which MCP content becomes a file, the file in
+// the thread with its bytes, one over the cap named instead of sent, and a lost completion that the
+// thread shows did not land, completed once more (and so shown once).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { webApi } from '@slack/bolt';
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import { createLogger } from '../../src/log.js';
+import { toolFiles } from '../../src/mcp/convert.js';
+import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
+import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
+import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
+import { asksForFile, toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { strictSlack } from '../fakes/slack-strict.js';
+
+strictSlack();
+
+const CHANNEL = 'C0UPLOAD1';
+const logger = createLogger({ level: 'error', write: () => undefined });
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+
+describe('which content of a tool result is shown as a file', () => {
+  it('images of any type and binary embedded resources, named by type or URI; text is not a file', () => {
+    const items: ContentBlock[] = [
+      { type: 'text', text: 'here you go' },
+      { type: 'image', data: 'iVBORw0KGgo=', mimeType: 'image/png' },
+      { type: 'image', data: 'PHN2Zy8+', mimeType: 'image/svg+xml' },
+      { type: 'resource', resource: { uri: 'file:///reports/q3%20summary.pdf', mimeType: 'application/pdf', blob: PDF.toString('base64') } },
+      { type: 'resource', resource: { uri: 'file:///notes.txt', mimeType: 'text/plain', text: 'plain text' } },
+    ];
+    assert.deepEqual(
+      toolFiles(items).map((f) => [f.name, f.mimeType]),
+      [
+        ['image-1.png', 'image/png'],
+        ['image-2.svg', 'image/svg+xml'],
+        ['q3 summary.pdf', 'application/pdf'],
+      ],
+    );
+  });
+});
+
+describe('whether a question asks for the answer as a file', () => {
+  it('takes "as a file", "in a Markdown file", "as a snippet"; not a question about files', () => {
+    for (const yes of ['send the summary as a file', 'put it in a Markdown file please', 'Give me that as a snippet', 'export the table into a text file']) {
+      assert.ok(asksForFile(yes), yes);
+    }
+    for (const no of ['which file changed?', 'read the attached file', 'how do I profile this?', 'summarise the filesystem']) {
+      assert.ok(!asksForFile(no), no);
+    }
+  });
+});
+
+describe('uploading a tool\'s file into a thread', () => {
+  let slack: FakeSlackApi;
+  let client: webApi.WebClient;
+  before(async () => {
+    slack = await startFakeSlackApi();
+    client = new webApi.WebClient('xoxb-test', { ...slackClientOptions(slack.apiUrl), logLevel: webApi.LogLevel.ERROR });
+  });
+  after(() => slack.close());
+
+  const thread = () => slack.addUserMessage({ channel: CHANNEL, user: 'U0ASKER01', text: 'make me a report' });
+  const sharesIn = (threadTs: string) => slack.messages(CHANNEL, threadTs).filter((m) => (m.files ?? []).length > 0);
+  const pdf = { name: 'report.pdf', mimeType: 'application/pdf', data: PDF.toString('base64') };
+
+  it('shares the file in the thread with its bytes', async () => {
+    const threadTs = thread();
+    const outcome = await uploadOnce({ client, channel: CHANNEL, threadTs }, pdf, { maxBytes: 1000 }, logger);
+    assert.ok(outcome.shown);
+    const shares = sharesIn(threadTs);
+    assert.equal(shares.length, 1);
+    assert.equal(shares[0]?.files?.[0]?.name, 'report.pdf');
+    assert.deepEqual(slack.uploadedBytes(outcome.fileId), PDF);
+  });
+
+  it('names a file over the cap in the tool\'s note instead of sending it', async () => {
+    const threadTs = thread();
+    const since = slack.calls().length;
+    const show = toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 10 });
+    assert.equal(await show([pdf]), 'report.pdf not shown: it is over the 10 bytes a file from a tool may have');
+    assert.deepEqual(slack.calls().slice(since), [], 'nothing was sent to Slack');
+    assert.equal(sharesIn(threadTs).length, 0);
+  });
+
+  it('in a reply: the file follows the tool\'s note, and one not shown is named in that note', async () => {
+    const threadTs = thread();
+    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger);
+    const big = { name: 'big.bin', mimeType: 'application/octet-stream', data: Buffer.alloc(2000).toString('base64') };
+    const sink = new ThreadSink(writer, logger, {
+      flushIntervalMs: 0,
+      progressIntervalMs: 0,
+      keepAliveMs: 60_000,
+      allowedUserIds: new Set(['U0ASKER01']),
+      finalBlocks: () => [],
+      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 1000 }),
+    });
+    sink.emit({ type: 'tool_started', id: 't1', server: 'reports', tool: 'make', input: {} });
+    sink.emit({ type: 'tool_finished', id: 't1', server: 'reports', tool: 'make', ok: true, durationMs: 1200, summary: '2 items', files: [pdf, big] });
+    sink.emit({ type: 'done', text: 'Done.', stopReason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, rounds: 1 });
+    await sink.settled();
+    const messages = slack.messages(CHANNEL, threadTs).slice(1); // the question first
+    assert.deepEqual(messages.map((m) => (m.files ?? []).map((f) => f.name)), [[], ['report.pdf']], 'the answer, then the file');
+    assert.equal(messages[0]?.tasks[0]?.output, 'done in 1.2 s: 2 items · big.bin not shown: it is over the 1000 bytes a file from a tool may have');
+  });
+
+  it('a lost completion that did not land (the thread lacks the file): completed again, shown once', async () => {
+    const threadTs = thread();
+    // The completion fails with a 500 before Slack carried it out: its outcome is unknown to the bot.
+    slack.failNext('files.completeUploadExternal', { status: 500 });
+    const outcome = await uploadOnce({ client, channel: CHANNEL, threadTs }, pdf, { maxBytes: 1000 }, logger);
+    assert.ok(outcome.shown);
+    assert.equal(sharesIn(threadTs).length, 1);
+    assert.equal(slack.calls('files.getUploadURLExternal').filter((c) => c.response?.file_id === outcome.fileId).length, 1, 'the bytes were sent once');
+  });
+});
