@@ -222,10 +222,11 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       return answer.trim() !== '' && (past || asksForFile(question.text));
     },
   });
-  const approver = deps.approvals.approverFor({ client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId });
+  // Who this turn's tool calls and approvals are for: this thread, this person.
+  const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };
+  const approver = deps.approvals.approverFor(callContext);
   const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
   // Each call carries who it is for, so a server's question during it reaches this thread.
-  const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };
   const turnOptions = { ...policyOptions, tools: withCallContext(policyOptions.tools, callContext) };
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);

@@ -12,6 +12,7 @@ import type { Logger } from '../../log.js';
 import { mayApprove, type ApprovalDecision, type ApprovalRequest, type Approver, type Policy } from '../../policy/index.js';
 import type { Store } from '../../store.js';
 import { argumentSections, fullCallView } from './call-view.js';
+import type { SlackCallContext } from './call-context.js';
 import { clickPlace, tellClicker } from './click.js';
 import { escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { createPendingBoard, type Answered, type Settle } from './pending.js';
@@ -47,15 +48,8 @@ export const APPROVE_ACTION_ID = 'tool_approve';
 export const DENY_ACTION_ID = 'tool_deny';
 export const FULL_CALL_ACTION_ID = 'tool_full_call';
 
-export interface ApprovalTarget {
-  client: webApi.WebClient;
-  conversation: string;
-  channel: string;
-  threadTs: string;
-  /** The ts of the question the call is for (the key of the approval message); default the thread's root. */
-  questionTs?: string;
-  askedBy: string;
-}
+/** Where an approval is asked, and for whom: a tool call's Slack context (call-context.ts). */
+export type ApprovalTarget = Omit<SlackCallContext, 'kind'>;
 
 export function createApprovals(options: ApprovalsOptions) {
   const { store, logger } = options;
