@@ -19,7 +19,8 @@ import { reply } from '../fakes/anthropic.js';
 import type { VisibleMessage } from '../fakes/slack-api.js';
 import { startFaultBot, visibleText, type FaultBot } from '../helpers/fault-harness.js';
 import { EVERYTHING_SERVER, TEST_SIGNING_SECRET } from '../helpers/bot-harness.js';
-import { blockActionsPayload, DEFAULT_TEAM_ID, eventEnvelope, nextTs, postInteraction } from '../helpers/sign.js';
+import { openHome } from '../helpers/home.js';
+import { blockActionsPayload, DEFAULT_TEAM_ID, postInteraction } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
 strictSlack();
@@ -76,12 +77,7 @@ describe('faults: what is left behind in Slack', () => {
     const words = Array.from({ length: 10 }, (_, i) => `q-mine${i}`);
     const asked = await Promise.all(words.map((word, i) => bot.ask({ channel: `C86${i}0`, word, user })));
 
-    const opened = eventEnvelope('app_mention', { channel: 'D8600', user, text: '' });
-    const at = nextTs();
-    opened.event = { type: 'app_home_opened', user, channel: 'D8600', tab: 'home', event_ts: at, ts: at };
-    assert.equal((await bot.h.send(opened)).status, 200);
-    await bot.h.slack.waitFor((c) => c.method === 'views.publish' && c.body.user_id === user, 5000);
-    const home = JSON.stringify(bot.h.slack.homeView(user));
+    const home = await openHome(bot.h, user, 'D8600');
     const listed = words.filter((word) => home.includes(word));
     assert.deepEqual(listed, words, 'the Home tab lists every thread the person asked in');
 

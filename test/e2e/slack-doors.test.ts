@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { EVERYTHING_SERVER, startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
-import { eventEnvelope, nextTs, postSlashCommand } from '../helpers/sign.js';
+import { openHome } from '../helpers/home.js';
+import { nextTs, postSlashCommand } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 import { startHttpFixture, type HttpFixture } from '../fixtures/mcp/http-fixture.js';
 import { freePort } from '../fixtures/mcp/test-helpers.js';
@@ -29,14 +30,6 @@ async function slash(h: Harness, text: string, user: string, channel: string): P
   return JSON.stringify(answer.body);
 }
 
-async function openHome(h: Harness, user: string): Promise<string> {
-  const opened = eventEnvelope('app_mention', { channel: `D${user}`, user, text: '' });
-  const at = nextTs();
-  opened.event = { type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: at, ts: at };
-  assert.equal((await h.send(opened)).status, 200);
-  await h.slack.waitUntil(() => h.slack.homeView(user) !== undefined, 10_000);
-  return JSON.stringify(h.slack.homeView(user));
-}
 
 describe('slack: every door applies the policy', () => {
   let h: Harness;

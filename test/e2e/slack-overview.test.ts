@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
-import { eventEnvelope, nextTs, signRequest, blockActionsPayload, postInteraction } from '../helpers/sign.js';
+import { openHome } from '../helpers/home.js';
+import { nextTs, signRequest, blockActionsPayload, postInteraction } from '../helpers/sign.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
 strictSlack();
@@ -39,12 +40,7 @@ describe('slack: App Home and /mcp', () => {
     const root = nextTs();
     await h.mention({ channel: 'C100', user: 'U1', text: '<@U0FAKEBOT1> what servers are there?', ts: root });
     await h.slack.waitUntil(() => h.slack.messages('C100', root).some((m) => m.stream === 'stopped'), 10_000);
-    const opened = eventEnvelope('app_mention', { channel: 'D1', user: 'U1', text: '' });
-    const at = nextTs();
-    opened.event = { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: at, ts: at };
-    assert.equal((await h.send(opened)).status, 200);
-    await h.slack.waitFor('views.publish', 5000);
-    const view = JSON.stringify(h.slack.homeView('U1'));
+    const view = await openHome(h, 'U1', 'D1');
     assert.match(view, /everything.*up/);
     assert.match(view, /`echo`/);
     assert.match(view, /what servers are there\?/);

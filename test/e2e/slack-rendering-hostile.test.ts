@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import type { Json } from '../fakes/slack-api.js';
 import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
-import { eventEnvelope, nextTs, signRequest } from '../helpers/sign.js';
+import { openHome } from '../helpers/home.js';
+import { nextTs, signRequest } from '../helpers/sign.js';
 import { controlSequences } from '../helpers/slack-text.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
@@ -71,12 +72,7 @@ describe('slack: what a hostile server writes shows as text', () => {
   });
 
   it('shows the tool list and a failed server’s stderr on an approver’s App Home as text', async () => {
-    const opened = eventEnvelope('app_mention', { channel: 'D1', user: 'U0APPROVER', text: '' });
-    const at = nextTs();
-    opened.event = { type: 'app_home_opened', user: 'U0APPROVER', channel: 'D1', tab: 'home', event_ts: at, ts: at };
-    assert.equal((await h.send(opened)).status, 200);
-    await h.slack.waitFor('views.publish', 10_000);
-    const view = JSON.stringify(h.slack.homeView('U0APPROVER'));
+    const view = await openHome(h, 'U0APPROVER', 'D1');
     assert.deepEqual(controlSequences(view), []);
     assert.match(view, /`&lt;!channel&gt;`/, 'the tool named <!channel>');
     assert.match(view, /broken.*failed.*&lt;!channel&gt; &lt;!here&gt;.*could not start/, 'the last stderr line, escaped');
