@@ -39,7 +39,7 @@ export function parsePricesFile(text: string, file: string): PriceTable {
   const data = parseJsonFile(text, file, SHAPE_HINT);
   if (!isPlainObject(data)) throw new ConfigError([`${file}: must hold one JSON object keyed by model id, like ${SHAPE_HINT}`]);
   const parsed = pricesSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((issue) => linesOf(file, issue)));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((issue) => linesOf(file, issue, data)));
   return withOverrides(DEFAULT_PRICES, new Map<string, ModelPrice>(Object.entries(parsed.data)));
 }
 
@@ -58,10 +58,12 @@ export function loadPrices(env: Readonly<Record<string, string | undefined>>): P
   return parsePricesFile(text, file);
 }
 
-function linesOf(file: string, issue: z.core.$ZodIssue): string[] {
+function linesOf(file: string, issue: z.core.$ZodIssue, data: Record<string, unknown>): string[] {
   if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${file}: ${keyPath([...issue.path, key])} ${issue.message}`);
-  // A missing price: zod's message for an absent key is the entry's invalid_type one; say which key.
-  if (issue.code === 'invalid_type' && issue.input === undefined && issue.path.length === 2) {
+  // A price left out gets zod's wrong-type message; say it is missing instead.
+  const [model, key] = issue.path;
+  const entryData = typeof model === 'string' ? data[model] : undefined;
+  if (issue.code === 'invalid_type' && typeof key === 'string' && isPlainObject(entryData) && !Object.hasOwn(entryData, key)) {
     return [`${file}: ${keyPath(issue.path)} is missing; give all four prices (${KEYS}) in US dollars per million tokens`];
   }
   const where = issue.path.length === 0 ? '' : ` ${keyPath(issue.path)}`;
