@@ -73,8 +73,8 @@ export function costMicroUsd(usage: Usage, price: ModelPrice): number {
   return Math.round(exact);
 }
 
-/** "$0.42", "$12.30", "<$0.01" for a cost above zero that rounds to nothing, "$0.00". */
+/** "$0.42", "$12.30", "under $0.01" for a cost above zero that rounds to nothing, "$0.00". */
 export function formatUsd(microUsd: number): string {
-  if (microUsd > 0 && microUsd < 5_000) return '<$0.01';
+  if (microUsd > 0 && microUsd < 5_000) return 'under $0.01';
   return `$${(microUsd / 1_000_000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }

@@ -46,7 +46,7 @@ describe('spend: prices', () => {
 
   it('shows dollars with cents, and a small cost as less than a cent', () => {
     assert.equal(formatUsd(0), '$0.00');
-    assert.equal(formatUsd(1_234), '<$0.01');
+    assert.equal(formatUsd(1_234), 'under $0.01');
     assert.equal(formatUsd(9_690), '$0.01');
     assert.equal(formatUsd(12_345_678_900), '$12,345.68');
   });
