@@ -5,9 +5,8 @@
 // { "claude-sonnet-5-5": { "input": 2, "output": 10, "cacheWrite": 2.5, "cacheRead": 0.1 } }
 //
 // Every problem is one line naming the file, the key and the fix, as for the policy file.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { keyPath, parseJsonFile } from '../config-file.js';
+import { keyPath, parseJsonFile, readConfigFile } from '../config-file.js';
 import { ConfigError } from '../errors.js';
 import { isPlainObject } from '../plain-object.js';
 import { DEFAULT_PRICES, withOverrides, type ModelPrice, type PriceTable } from './prices.js';
@@ -47,14 +46,7 @@ export function parsePricesFile(text: string, file: string): PriceTable {
 export function loadPrices(env: Readonly<Record<string, string | undefined>>): PriceTable {
   const file = env.PRICES_FILE?.trim();
   if (!file) return DEFAULT_PRICES;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (err as Error).message})`;
-    throw new ConfigError([`${file}: ${reason}; create it with ${SHAPE_HINT}, or unset PRICES_FILE to use the built-in list prices`]);
-  }
+  const text = readConfigFile(file, `create it with ${SHAPE_HINT}, or unset PRICES_FILE to use the built-in list prices`);
   return parsePricesFile(text, file);
 }
 
