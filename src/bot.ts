@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import { openStore, type Store } from './store.js';
+import { createSpendKeeper, createSpendLedger } from './spend/index.js';
 import { needsApproval, personLimits } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
@@ -75,7 +76,7 @@ const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the to
 export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
   const slack = config.slack;
   if (!slack) throw new Error('startBot needs the Slack settings');
-  const { servers, serversFile, policy: loadedPolicy } = deps.files ?? checkFiles(config.mcp, env);
+  const { servers, serversFile, policy: loadedPolicy, prices } = deps.files ?? checkFiles(config.mcp, env);
   if (!serversFile) warnNoServersFile(config.mcp, logger);
   const { policy, file: policyFile } = loadedPolicy;
   logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
@@ -156,6 +157,14 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   };
   const shutdown = new AbortController();
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
+  // Spend per person, channel and day, under the same short locks as recent threads (replicas add up).
+  const spend = createSpendKeeper({
+    ledger: createSpendLedger(engine.store, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 })),
+    prices,
+    model: config.anthropic.model,
+    dailySpendUsd: policy.limits.dailySpendUsd,
+    logger: logger.child({ room: 'spend' }),
+  });
   // They answer with the answerer below (called only once started, after it exists), and take no
   // new question while Slack waits for an ack (acks-in-flight.ts).
   const acks = createAcksInFlight();
@@ -182,6 +191,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     recent,
     policy,
     limits: personLimits(policy.limits, coordinator, logger.child({ room: 'policy' })),
+    spend,
     tools: engine.hub,
     resources: engine.hub,
     files: createFileLoader({
@@ -230,6 +240,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         await answerer.accept(thread, undefined);
       },
       recent,
+      spend: (teamId) => spend.summary(teamId),
       overview: async (teamId, userId) => ({
         servers: engine.hub.status(),
         tools: engine.hub.listTools(),
