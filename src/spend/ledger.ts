@@ -52,6 +52,14 @@ const teamEntry = z.object({ microUsd: z.number(), unpriced: z.number(), people:
 type PersonEntry = z.infer<typeof personEntry>;
 type TeamEntry = z.infer<typeof teamEntry>;
 
+/** One turn's share of a team's day. */
+interface TeamAddition {
+  userId: string;
+  channel: string;
+  cost: number;
+  unpriced: number;
+}
+
 export function createSpendLedger(store: Keyv, withLock: WithLock, keepDays = SPEND_KEEP_DAYS): SpendLedger {
   const ttlMs = keepDays * DAY_MS;
   const personKey = (teamId: string, userId: string, day: string) => `spend:person:${teamId}:${userId}:${day}`;
@@ -63,6 +71,37 @@ export function createSpendLedger(store: Keyv, withLock: WithLock, keepDays = SP
   };
   const emptyPerson = (): PersonEntry => ({ microUsd: 0, unpriced: 0, questions: [] });
   const emptyTeam = (): TeamEntry => ({ microUsd: 0, unpriced: 0, people: {}, channels: {} });
+
+  // The team's entry of a day is one key that every turn of the team adds to. One lock + read + write
+  // per turn would queue a burst's turns one behind the other on it (500 threads at once: 500 of them
+  // in a row), so the turns that finish while an update waits for the lock or holds it are added by
+  // the next update, all at once: one lock, one read and one write for all of them.
+  const open = new Map<string, { additions: TeamAddition[]; done: Promise<void> }>();
+  const addToTeam = (key: string, addition: TeamAddition): Promise<void> => {
+    const waiting = open.get(key);
+    if (waiting) {
+      waiting.additions.push(addition);
+      return waiting.done;
+    }
+    const batch = { additions: [addition], done: Promise.resolve() };
+    open.set(key, batch);
+    batch.done = withLock(key, async () => {
+      open.delete(key); // from here on, a turn that finishes starts the next update
+      const entry = await read(key, teamEntry, emptyTeam());
+      for (const { userId, channel, cost, unpriced } of batch.additions) {
+        entry.microUsd += cost;
+        entry.unpriced += unpriced;
+        entry.people[userId] = (entry.people[userId] ?? 0) + cost;
+        entry.channels[channel] = (entry.channels[channel] ?? 0) + cost;
+      }
+      await store.set(key, entry, ttlMs);
+    }).catch((error: unknown) => {
+      // The lock was never had: the next turn starts a new update rather than joining this failed one.
+      if (open.get(key) === batch) open.delete(key);
+      throw error;
+    });
+    return batch.done;
+  };
 
   return {
     async record(turn) {
@@ -77,20 +116,7 @@ export function createSpendLedger(store: Keyv, withLock: WithLock, keepDays = SP
         return true;
       });
       if (!counted) return false;
-      const team = teamKey(teamId, day);
-      await withLock(team, async () => {
-        const entry = await read(team, teamEntry, emptyTeam());
-        await store.set(
-          team,
-          {
-            microUsd: entry.microUsd + cost,
-            unpriced: entry.unpriced + unpriced,
-            people: { ...entry.people, [userId]: (entry.people[userId] ?? 0) + cost },
-            channels: { ...entry.channels, [channel]: (entry.channels[channel] ?? 0) + cost },
-          },
-          ttlMs,
-        );
-      });
+      await addToTeam(teamKey(teamId, day), { userId, channel, cost, unpriced });
       return true;
     },
     async personDay(teamId, userId, day) {

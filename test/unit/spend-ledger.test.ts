@@ -41,6 +41,23 @@ describe('spend ledger', () => {
     assert.equal((await ledger.teamDays('T1', ['2026-11-30']))[0]?.microUsd, 50_000);
   });
 
+  it('adds 100 turns of 100 people that finish at once to the team\'s day in a few writes, not one write each', async () => {
+    const store = new Keyv();
+    let teamWrites = 0;
+    const set = store.set.bind(store);
+    store.set = ((key: string, value: unknown, ttl?: number) => {
+      if (key.startsWith('spend:team:')) teamWrites += 1;
+      return set(key, value, ttl);
+    });
+    const ledger = createSpendLedger(store, locked(createLocalCoordinator({ store: new Keyv() })));
+    await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.record(turn(n, { userId: `U0P${n}`, channel: `C0C${n % 4}` }))));
+    const [day] = await ledger.teamDays('T1', ['2026-11-30']);
+    assert.equal(day?.microUsd, 100_000);
+    assert.equal(Object.keys(day?.people ?? {}).length, 100);
+    assert.deepEqual(day?.channels, { C0C0: 25_000, C0C1: 25_000, C0C2: 25_000, C0C3: 25_000 });
+    assert.ok(teamWrites <= 5, `the team's entry was written ${teamWrites} times for 100 turns`);
+  });
+
   describe('on two replicas sharing Redis', () => {
     let pool: CoordinatorPool;
     let team: string;
