@@ -8,7 +8,7 @@
 // the answer starts, so the restarted bot knows a question it takes again was interrupted.
 import type { Question } from '../slack/intake/question.js';
 import { groupCommit } from './group-commit.js';
-import { openSqlite, type SqlValue, type SqliteDb } from './sqlite-db.js';
+import { openSqlite, type SqliteDb } from './sqlite-db.js';
 import { questionId, type AcceptOptions, type AcceptResult, type Inbox, type InboxOptions, type QueuedQuestion, type TakenQuestion } from './types.js';
 
 const SCHEMA = [
@@ -23,28 +23,21 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS intake_questions_thread ON intake_questions (thread, seq)',
   'CREATE TABLE IF NOT EXISTS intake_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
   'CREATE TABLE IF NOT EXISTS intake_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
-  // A batch's rows wait here (this connection's own temporary table: no lock on the file) until
-  // one call moves them into the tables above in one transaction (SqliteDb.atomically). One table
-  // for both kinds of row (a claim, or a question with its thread's engaged mark), so staging a
-  // batch is one statement: each statement is a round trip to sqlite's threadpool and back through
-  // the event loop, which in a burst is as busy as it gets (see acceptBatch).
+  // A batch's rows wait here (this connection's own temporary tables: no lock on the file) until
+  // one call moves them into the tables above in one transaction (SqliteDb.atomically).
   'PRAGMA temp_store = MEMORY',
-  `CREATE TEMP TABLE IF NOT EXISTS staged (
-     n INTEGER PRIMARY KEY,
-     claim_id TEXT, claim_expires_at INTEGER,
-     question_id TEXT, thread TEXT, body TEXT, accepted_at INTEGER, shard INTEGER, engaged_expires_at INTEGER)`,
+  'CREATE TEMP TABLE IF NOT EXISTS staged_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL, shard INTEGER NOT NULL)',
+  'CREATE TEMP TABLE IF NOT EXISTS staged_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
 ];
 
-/** Moves a staged batch into the inbox tables and empties the stage (one transaction, one threadpool call: SqliteDb.atomically). */
+/** Moves a staged batch into the inbox tables (one transaction, one threadpool call: SqliteDb.atomically). */
 const COMMIT_STAGED = [
-  'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT claim_id, claim_expires_at FROM staged WHERE claim_id IS NOT NULL',
-  'INSERT INTO intake_questions (id, thread, body, accepted_at, shard) SELECT question_id, thread, body, accepted_at, shard FROM staged WHERE question_id IS NOT NULL ORDER BY n',
-  'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, MAX(engaged_expires_at) FROM staged WHERE question_id IS NOT NULL GROUP BY thread',
-  'DELETE FROM staged',
+  'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT id, expires_at FROM staged_claims',
+  'INSERT INTO intake_questions (id, thread, body, accepted_at, shard) SELECT id, thread, body, accepted_at, shard FROM staged_questions ORDER BY n',
+  'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, expires_at FROM staged_engaged',
 ].join('; ');
-const CLEAR_STAGE = 'DELETE FROM staged';
-/** Columns of one staged row, in `staged`'s order after n. */
-const STAGED_COLUMNS = 'claim_id, claim_expires_at, question_id, thread, body, accepted_at, shard, engaged_expires_at';
+const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions; DELETE FROM staged_engaged';
 
 /** Most questions accepted (or finished) in one batch (keeps each statement's parameters well under sqlite's limit). */
 const MAX_BATCH = 200;
@@ -138,27 +131,22 @@ interface Pending {
 }
 
 /**
- * Accepts a batch (alone on the connection: the caller's `serial`), in arrival order: a question sees
- * the claims and engaged marks of the ones before it in the batch. Three round trips to sqlite's
- * threadpool whatever the batch's size: one read of what is already there, one statement that
- * stages the batch, one transaction that commits it. Each round trip also waits for the event loop
- * to run its callback, and in a burst the loop is busy parsing the next requests, so their number is
- * what the acks of a burst wait for (eight round trips before: measured in the 500-mention burst).
+ * Accepts a batch in a handful of statements (alone on the connection: the caller's `serial`), in
+ * arrival order: a question sees the claims and engaged marks of the ones before it in the batch.
+ * Few statements matter: each is a round trip to sqlite's worker thread.
  */
 async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions, at: number): Promise<AcceptResult[]> {
   const allIds = [...new Set(batch.flatMap((item) => item.ids))];
   const threads = [...new Set(batch.map((item) => item.question.key))];
-  const questionIds = batch.map((item) => questionId(item.question));
-  const found = await db.all<{ kind: 'claim' | 'engaged' | 'waiting'; value: string }>(
-    `SELECT 'claim' AS kind, id AS value FROM intake_claims WHERE id IN (${marks(allIds)}) AND expires_at > ?
-     UNION ALL SELECT 'engaged', thread FROM intake_engaged WHERE thread IN (${marks(threads)}) AND expires_at > ?
-     UNION ALL SELECT 'waiting', id FROM intake_questions WHERE id IN (${marks(questionIds)})`,
-    [...allIds, at, ...threads, at, ...questionIds],
+  const claimed = new Set(
+    (await db.all<{ id: string }>(`SELECT id FROM intake_claims WHERE id IN (${marks(allIds)}) AND expires_at > ?`, [...allIds, at])).map((row) => row.id),
   );
-  const of = (kind: string) => new Set(found.filter((row) => row.kind === kind).map((row) => row.value));
-  const claimed = of('claim');
-  const engaged = of('engaged');
-  const waitingIds = of('waiting');
+  const engaged = new Set(
+    (await db.all<{ thread: string }>(`SELECT thread FROM intake_engaged WHERE thread IN (${marks(threads)}) AND expires_at > ?`, [...threads, at])).map((row) => row.thread),
+  );
+  const waitingIds = new Set(
+    (await db.all<{ id: string }>(`SELECT id FROM intake_questions WHERE id IN (${marks(batch.map((item) => questionId(item.question)))})`, batch.map((item) => questionId(item.question)))).map((row) => row.id),
+  );
   const results: AcceptResult[] = [];
   const claims: string[] = [];
   const appended: Question[] = [];
@@ -183,17 +171,21 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     results.push('accepted');
   }
   const unique = [...new Set(claims)];
-  if (unique.length === 0) return results;
-  const rows: SqlValue[][] = [
-    ...unique.map((id) => [id, at + options.claimTtlMs, null, null, null, null, null, null]),
-    ...appended.map((q) => [null, null, questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0, at + options.engagedTtlMs]),
-  ];
+  const marked = [...new Set(appended.map((q) => q.key))];
   try {
-    await db.run(`INSERT INTO staged (${STAGED_COLUMNS}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
-    await db.atomically(COMMIT_STAGED);
-  } catch (error) {
-    await db.exec(CLEAR_STAGE).catch(() => undefined);
-    throw error;
+    if (unique.length > 0) {
+      await db.run(`INSERT INTO staged_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
+    }
+    if (appended.length > 0) {
+      await db.run(
+        `INSERT INTO staged_questions (id, thread, body, accepted_at, shard) VALUES ${appended.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0]),
+      );
+      await db.run(`INSERT INTO staged_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
+    }
+    if (unique.length > 0) await db.atomically(COMMIT_STAGED);
+  } finally {
+    await db.exec(CLEAR_STAGE);
   }
   return results;
 }
