@@ -5,8 +5,12 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import { ConfigError } from './errors.js';
 import { ensurePrivateFile } from './private-file.js';
+import { deserializeFromStore, serializeForStore } from './store-serialize.js';
 
 export type Store = Keyv;
+
+/** Keyv's text format, written and read faster (store-serialize.ts); memory:// keeps values as they are. */
+const FORMAT = { serialize: serializeForStore, deserialize: deserializeFromStore };
 
 export const DEFAULT_STORE_URL = 'sqlite://data/bot.sqlite';
 
@@ -37,7 +41,7 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
     // 1-10 ms here), and a crash can lose at most the last transactions, never corrupt the file.
     await sqlite.query('PRAGMA journal_mode=WAL');
     await sqlite.query('PRAGMA synchronous=NORMAL');
-    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true });
+    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true, ...FORMAT });
     await keyv.get('__open__'); // opens (and creates) the file now, not on the first message
     return keyv;
   }
@@ -53,7 +57,7 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
     // forever (the reconnect strategy never gives up), so the bot would hang instead of saying so.
     { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
   );
-  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true });
+  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true, ...FORMAT });
   await keyv.get('__open__');
   return keyv;
 }

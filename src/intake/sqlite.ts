@@ -27,17 +27,22 @@ const SCHEMA = [
   // one call moves them into the tables above in one transaction (SqliteDb.atomically).
   'PRAGMA temp_store = MEMORY',
   'CREATE TEMP TABLE IF NOT EXISTS staged_claims (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
-  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL, shard INTEGER NOT NULL)',
-  'CREATE TEMP TABLE IF NOT EXISTS staged_engaged (thread TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+  // engaged_until: the question's thread is the bot's until then (intake_engaged, written from here).
+  'CREATE TEMP TABLE IF NOT EXISTS staged_questions (n INTEGER PRIMARY KEY, id TEXT NOT NULL, thread TEXT NOT NULL, body TEXT NOT NULL, accepted_at INTEGER NOT NULL, shard INTEGER NOT NULL, engaged_until INTEGER NOT NULL)',
 ];
 
-/** Moves a staged batch into the inbox tables (one transaction, one threadpool call: SqliteDb.atomically). */
+const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions';
+/**
+ * Moves a staged batch into the inbox tables and empties the stage: one transaction, one threadpool
+ * call (SqliteDb.atomically). Each round trip to sqlite's threads costs the main thread too, so the
+ * engaged marks come from the staged questions rather than from a third staged table.
+ */
 const COMMIT_STAGED = [
   'INSERT OR REPLACE INTO intake_claims (id, expires_at) SELECT id, expires_at FROM staged_claims',
   'INSERT INTO intake_questions (id, thread, body, accepted_at, shard) SELECT id, thread, body, accepted_at, shard FROM staged_questions ORDER BY n',
-  'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, expires_at FROM staged_engaged',
+  'INSERT OR REPLACE INTO intake_engaged (thread, expires_at) SELECT thread, MAX(engaged_until) FROM staged_questions GROUP BY thread',
+  CLEAR_STAGE,
 ].join('; ');
-const CLEAR_STAGE = 'DELETE FROM staged_claims; DELETE FROM staged_questions; DELETE FROM staged_engaged';
 
 /** Most questions accepted (or finished) in one batch (keeps each statement's parameters well under sqlite's limit). */
 const MAX_BATCH = 200;
@@ -77,19 +82,22 @@ export async function createSqliteInbox(file: string, options: InboxOptions): Pr
     db.serial(async (): Promise<TakenQuestion[]> => {
       if (limit <= 0) return [];
       const busy = [...held.keys()];
+      // One statement finds the heads and counts the attempt (RETURNING: sqlite 3.35+; the sqlite3
+      // package bundles 3.44), so a take is one round trip. Counted before the answers start: a
+      // crash during one shows as an interrupted attempt. RETURNING gives no order: sorted here.
       const rows = await db.all<Row>(
-        `SELECT * FROM intake_questions q
-          WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
-            AND q.thread NOT IN (${marks(busy)})
-            ${shard ? 'AND q.shard % ? = ?' : ''}
-          ORDER BY q.seq LIMIT ?`,
+        `UPDATE intake_questions SET attempts = attempts + 1 WHERE seq IN (
+           SELECT q.seq FROM intake_questions q
+            WHERE q.seq = (SELECT MIN(seq) FROM intake_questions WHERE thread = q.thread)
+              AND q.thread NOT IN (${marks(busy)})
+              ${shard ? 'AND q.shard % ? = ?' : ''}
+            ORDER BY q.seq LIMIT ?)
+         RETURNING *`,
         [...busy, ...(shard ? [shard.count, shard.index] : []), limit],
       );
-      if (rows.length === 0) return [];
-      // Counted before the answers start: a crash during one shows as an interrupted attempt.
-      await db.run(`UPDATE intake_questions SET attempts = attempts + 1 WHERE seq IN (${marks(rows)})`, rows.map((row) => row.seq));
+      rows.sort((a, b) => a.seq - b.seq);
       for (const row of rows) held.set(row.thread, row.seq);
-      return rows.map((row) => ({ entry: entryOf(row), attempt: row.attempts + 1, lost: NEVER_LOST }));
+      return rows.map((row) => ({ entry: entryOf(row), attempt: row.attempts, lost: NEVER_LOST }));
     });
 
   return {
@@ -138,15 +146,18 @@ interface Pending {
 async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions, at: number): Promise<AcceptResult[]> {
   const allIds = [...new Set(batch.flatMap((item) => item.ids))];
   const threads = [...new Set(batch.map((item) => item.question.key))];
-  const claimed = new Set(
-    (await db.all<{ id: string }>(`SELECT id FROM intake_claims WHERE id IN (${marks(allIds)}) AND expires_at > ?`, [...allIds, at])).map((row) => row.id),
+  const questionIds = batch.map((item) => questionId(item.question));
+  // The three lookups in one statement: one round trip.
+  const found = await db.all<{ kind: 'claim' | 'engaged' | 'waiting'; id: string }>(
+    `SELECT 'claim' AS kind, id FROM intake_claims WHERE id IN (${marks(allIds)}) AND expires_at > ?
+     UNION ALL SELECT 'engaged', thread FROM intake_engaged WHERE thread IN (${marks(threads)}) AND expires_at > ?
+     UNION ALL SELECT 'waiting', id FROM intake_questions WHERE id IN (${marks(questionIds)})`,
+    [...allIds, at, ...threads, at, ...questionIds],
   );
-  const engaged = new Set(
-    (await db.all<{ thread: string }>(`SELECT thread FROM intake_engaged WHERE thread IN (${marks(threads)}) AND expires_at > ?`, [...threads, at])).map((row) => row.thread),
-  );
-  const waitingIds = new Set(
-    (await db.all<{ id: string }>(`SELECT id FROM intake_questions WHERE id IN (${marks(batch.map((item) => questionId(item.question)))})`, batch.map((item) => questionId(item.question)))).map((row) => row.id),
-  );
+  const idsOf = (kind: string) => new Set(found.filter((row) => row.kind === kind).map((row) => row.id));
+  const claimed = idsOf('claim');
+  const engaged = idsOf('engaged');
+  const waitingIds = idsOf('waiting');
   const results: AcceptResult[] = [];
   const claims: string[] = [];
   const appended: Question[] = [];
@@ -171,21 +182,21 @@ async function acceptBatch(db: SqliteDb, batch: Pending[], options: InboxOptions
     results.push('accepted');
   }
   const unique = [...new Set(claims)];
-  const marked = [...new Set(appended.map((q) => q.key))];
+  // Nothing to write (every message was not for the bot): no stage to fill or clear.
+  if (unique.length === 0) return results;
   try {
-    if (unique.length > 0) {
-      await db.run(`INSERT INTO staged_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
-    }
+    await db.run(`INSERT INTO staged_claims (id, expires_at) VALUES ${unique.map(() => '(?, ?)').join(', ')}`, unique.flatMap((id) => [id, at + options.claimTtlMs]));
     if (appended.length > 0) {
       await db.run(
-        `INSERT INTO staged_questions (id, thread, body, accepted_at, shard) VALUES ${appended.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0]),
+        `INSERT INTO staged_questions (id, thread, body, accepted_at, shard, engaged_until) VALUES ${appended.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        appended.flatMap((q) => [questionId(q), q.key, JSON.stringify(q), at, options.shard?.hash(q.key) ?? 0, at + options.engagedTtlMs]),
       );
-      await db.run(`INSERT INTO staged_engaged (thread, expires_at) VALUES ${marked.map(() => '(?, ?)').join(', ')}`, marked.flatMap((thread) => [thread, at + options.engagedTtlMs]));
     }
-    if (unique.length > 0) await db.atomically(COMMIT_STAGED);
-  } finally {
+    await db.atomically(COMMIT_STAGED); // empties the stage too
+  } catch (error) {
+    // A failed transaction rolled the stage's clearing back with it: the next batch starts empty.
     await db.exec(CLEAR_STAGE);
+    throw error;
   }
   return results;
 }

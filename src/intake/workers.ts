@@ -90,9 +90,12 @@ export function createWorkers(options: WorkersOptions): Workers {
       // Every free slot at once: one take a question would make a burst of N wait for N round
       // trips to the inbox one after another (measured: the 500th question of a burst reached the
       // model 14-37 s after it was acked, with the bot's CPU mostly idle).
-      const taken = await inbox.takeMany(options.max - running);
-      if (taken.length === 0) return;
+      const wanted = options.max - running;
+      const taken = await inbox.takeMany(wanted);
       for (const question of taken) work(question);
+      // Fewer than asked for: nothing else waits now (a question accepted meanwhile wakes the
+      // workers again), so no second round trip that would come back empty.
+      if (taken.length < wanted) return;
     }
   }
 
