@@ -8,6 +8,7 @@ import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
 import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, SLACK_UPLOAD_MAX_BYTES } from './files/upload-caps.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Worker processes by default (README, "Both cores": what the bench measured). */
@@ -61,6 +62,8 @@ export interface Config {
   files: FileCaps;
   /** An answer of at least this many characters is also posted as a Markdown file (0: only when asked). */
   answerAsFileChars: number;
+  /** The largest file the bot uploads into a thread (a tool's file, an answer as a file); the policy's limits.fileBytes lowers it. */
+  uploadMaxBytes: number;
   logLevel: LogLevel;
 }
 
@@ -129,6 +132,8 @@ const envSchema = z.object({
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
+  // Slack takes up to 1 GB a file (docs.slack.dev/reference/methods/files.getUploadURLExternal).
+  UPLOAD_MAX_BYTES: intIn('UPLOAD_MAX_BYTES', 1, SLACK_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_MAX_BYTES),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -231,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
+    uploadMaxBytes: n.UPLOAD_MAX_BYTES,
     logLevel: n.LOG_LEVEL,
   };
 }

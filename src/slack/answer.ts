@@ -20,6 +20,7 @@ import { ReplyWriter } from './reply/reply-writer.js';
 import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
 import { ThreadSink } from './reply/thread-sink.js';
 import { asksForFile, toolFileShower } from './reply/upload.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, uploadCap } from '../files/upload-caps.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
 
@@ -42,6 +43,8 @@ export interface AnswerOptions {
   maxMessageChars: number;
   /** An answer this long is also posted as a Markdown file (ANSWER_AS_FILE_CHARS; 0 or absent: only when asked). */
   answerAsFileChars?: number;
+  /** The largest file uploaded into the thread (UPLOAD_MAX_BYTES); the policy's limits.fileBytes lowers it. */
+  uploadMaxBytes?: number;
   feedbackActionId: string;
   loadingMessages: string[];
 }
@@ -216,7 +219,9 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
-    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log),
+    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log, {
+      maxBytes: uploadCap(options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, deps.policy.limits.fileBytes),
+    }),
     answerAsFile: (answer) => {
       const past = options.answerAsFileChars ? answer.length >= options.answerAsFileChars : false;
       return answer.trim() !== '' && (past || asksForFile(question.text));

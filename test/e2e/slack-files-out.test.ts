@@ -3,6 +3,9 @@
 // and files.completeUploadExternal. The image shows as an uploaded file in the thread, once, also when
 // the completion's answer is lost.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { reply } from '../fakes/anthropic.js';
 import type { VisibleMessage } from '../fakes/slack-api.js';
@@ -128,5 +131,37 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     const files = messages.flatMap((m) => m.files ?? []);
     assert.deepEqual(files.map((f) => f.name), ['answer.md']);
     assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), long);
+  });
+});
+
+describe('slack: the upload cap, lowered by the policy', () => {
+  let h: Harness;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'files-out-e2e-'));
+    const policyFile = path.join(dir, 'policy.json');
+    // server-everything's tiny image is about 1 KB: under UPLOAD_MAX_BYTES, over the policy's fileBytes.
+    writeFileSync(policyFile, JSON.stringify({ limits: { fileBytes: 100 } }));
+    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] }, env: { UPLOAD_MAX_BYTES: '1000000', POLICY_CONFIG: policyFile } });
+  });
+  after(async () => {
+    await h.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a tool\'s image over the policy\'s limits.fileBytes is not uploaded; its note says why', async () => {
+    h.anthropic.script((request) => {
+      const last = request.messages.at(-1)?.content;
+      const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
+      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: 'toolu_cap', name: 'everything__get-tiny-image', input: {} }]);
+    });
+    const ts = nextTs();
+    await h.mention({ channel: 'C0FILESCAP', user: 'U1', text: '<@U0FAKEBOT1> show me the logo', ts });
+    await h.slack.waitUntil(() => h.slack.messages('C0FILESCAP', ts).some((m) => m.tasks.some((t) => /not shown/.test(t.output ?? ''))), 60_000);
+    const messages = h.slack.messages('C0FILESCAP', ts);
+    assert.equal(h.slack.calls('files.getUploadURLExternal').length, 0, 'nothing was uploaded');
+    assert.equal(messages.flatMap((m) => m.files ?? []).length, 0);
+    const note = messages.flatMap((m) => m.tasks).find((t) => t.title === 'everything/get-tiny-image');
+    assert.match(note?.output ?? '', /image-1\.png not shown: it is over the 100 bytes a file the bot uploads may have/);
   });
 });

@@ -12,6 +12,7 @@ import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
 import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
 import { asksForFile, toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
+import { uploadCap } from '../../src/files/upload-caps.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 
@@ -20,6 +21,14 @@ strictSlack();
 const CHANNEL = 'C0UPLOAD1';
 const logger = createLogger({ level: 'error', write: () => undefined });
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
+
+describe('the upload cap', () => {
+  it('is UPLOAD_MAX_BYTES, lowered (never raised) by the policy\'s limits.fileBytes', () => {
+    assert.equal(uploadCap(20_000, undefined), 20_000);
+    assert.equal(uploadCap(20_000, 5_000), 5_000);
+    assert.equal(uploadCap(20_000, 90_000), 20_000);
+  });
+});
 
 describe('which content of a tool result is shown as a file', () => {
   it('images of any type and binary embedded resources, named by type or URI; text is not a file', () => {
@@ -79,7 +88,7 @@ describe('uploading a tool\'s file into a thread', () => {
     const threadTs = thread();
     const since = slack.calls().length;
     const show = toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 10 });
-    assert.equal(await show([pdf]), 'report.pdf not shown: it is over the 10 bytes a file from a tool may have');
+    assert.equal(await show([pdf]), 'report.pdf not shown: it is over the 10 bytes a file the bot uploads may have');
     assert.deepEqual(slack.calls().slice(since), [], 'nothing was sent to Slack');
     assert.equal(sharesIn(threadTs).length, 0);
   });
@@ -102,7 +111,7 @@ describe('uploading a tool\'s file into a thread', () => {
     await sink.settled();
     const messages = slack.messages(CHANNEL, threadTs).slice(1); // the question first
     assert.deepEqual(messages.map((m) => (m.files ?? []).map((f) => f.name)), [[], ['report.pdf']], 'the answer, then the file');
-    assert.equal(messages[0]?.tasks[0]?.output, 'done in 1.2 s: 2 items · big.bin not shown: it is over the 1000 bytes a file from a tool may have');
+    assert.equal(messages[0]?.tasks[0]?.output, 'done in 1.2 s: 2 items · big.bin not shown: it is over the 1000 bytes a file the bot uploads may have');
   });
 
   it('a lost completion that did not land (the thread lacks the file): completed again, shown once', async () => {

@@ -14,6 +14,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ToolFile } from '../../agent/content.js';
 import type { Logger } from '../../log.js';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../../files/upload-caps.js';
 import { outcomeUnknown, platformError } from '../web/slack-retries.js';
 
 export interface UploadTarget {
@@ -31,16 +32,13 @@ export interface UploadOptions {
   comment?: string;
 }
 
-/** Slack's own cap on one file is 1 GB; a tool's file travels base64 in memory, so the default is far lower. */
-export const DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
-
 export type UploadOutcome = { shown: true; fileId: string } | { shown: false; reason: string };
 
 /** Uploads `file` into the thread, once; resolves with what happened (it never throws). */
 export async function uploadOnce(target: UploadTarget, file: ToolFile, options: UploadOptions, logger: Logger): Promise<UploadOutcome> {
   const bytes = Buffer.from(file.data, 'base64');
   if (bytes.length === 0) return { shown: false, reason: 'it was empty' };
-  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file from a tool may have` };
+  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file the bot uploads may have` };
   try {
     const fileId = await sendBytes(target, file.name, bytes);
     await completeOnce(target, fileId, file.name, options.comment, logger);
