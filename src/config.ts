@@ -60,7 +60,7 @@ export interface Config {
   agent: { maxRounds: number; historyBudgetTokens: number; maxStoredBytes: number };
   /** Caps on files attached to a question (src/files/content.ts). */
   files: FileCaps;
-  /** An answer of at least this many characters is also posted as a Markdown file (0: only when asked). */
+  /** Past this many characters an answer's stream stops and the whole answer is posted as a Markdown file (0: only when asked). */
   answerAsFileChars: number;
   /** The largest file the bot uploads into a thread (a tool's file, an answer as a file); the policy's limits.fileBytes lowers it. */
   uploadMaxBytes: number;

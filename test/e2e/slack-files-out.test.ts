@@ -110,10 +110,13 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     return h.slack.messages(channel, ts);
   }
 
-  it('an answer asked for as a file also comes as answer.md, with a line saying so; a plain question does not', async () => {
-    const answer = '# Report\n\n- apples: 3\n- pears: 5\n';
+  it('an answer asked for as a file: the message keeps a short summary, answer.md the whole answer; a plain question streams it all', async () => {
+    const body = Array.from({ length: 40 }, (_, i) => `- item ${i + 1}: ${i * 3} in stock`).join('\n');
+    const answer = `# Stock report\n\nStock is fine overall: 40 items, none out.\n\n${body}\n`;
     const messages = await ask('C0FILES4', 'write the stock report as a Markdown file', answer);
-    assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('apples: 3')), 'the answer is in the thread as usual');
+    const text = messages.map((m) => m.markdown_text ?? '').join('\n');
+    assert.match(text, /Stock is fine overall: 40 items, none out\.\n\n_The whole answer is in the file below\._/);
+    assert.ok(!text.includes('item 1:'), 'the body is not in the message');
     const shares = messages.filter((m) => (m.files ?? []).length > 0);
     assert.equal(shares.length, 1);
     assert.equal(shares[0]?.files?.[0]?.name, 'answer.md');
@@ -121,16 +124,36 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     assert.equal(String(h.slack.uploadedBytes(String(shares[0]?.files?.[0]?.id))), answer);
     const plain = await ask('C0FILES5', 'write the stock report', answer);
     assert.equal(plain.filter((m) => (m.files ?? []).length > 0).length, 0, 'no file unless asked or long');
+    assert.ok(plain.some((m) => (m.markdown_text ?? '').includes('item 40: 117 in stock')), 'streamed whole');
   });
 
-  it('an answer past ANSWER_AS_FILE_CHARS also comes as a file', async () => {
+  it('an answer past ANSWER_AS_FILE_CHARS: the stream stops growing there with a line, and the whole answer comes as a file', async () => {
     const answer = Array.from({ length: 80 }, (_, i) => `Line ${i + 1} of a long answer.`).join('\n');
-    assert.ok(answer.length >= 2000 && answer.length < 11_000);
     const long = answer + '\n' + answer;
+    assert.ok(long.length > 4000 && long.length < 11_000, 'one message would take it all');
     const messages = await ask('C0FILES6', 'tell me everything', long);
+    const text = messages.flatMap((m) => (m.markdown_text ? [m.markdown_text] : [])).join('\n');
+    assert.ok(text.startsWith('Line 1 of a long answer.'));
+    assert.match(text, /\n\n_… the rest of the answer is in the file below\._$/);
+    assert.ok(text.length < 3100, `the stream stopped at 3,000 characters (${text.length})`);
     const files = messages.flatMap((m) => m.files ?? []);
     assert.deepEqual(files.map((f) => f.name), ['answer.md']);
     assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), long);
+  });
+
+  it('an answer asked for as CSV: its table comes as answer.csv (RFC 4180), the message keeps a summary; without a table, the answer as usual', async () => {
+    const answer = 'Here are the sales by region.\n\n| Region | Sales, EUR | Note |\n|---|--:|---|\n| **North** | 1200 | says "good" |\n| South | 900 | ok |\n\nNorth leads.';
+    const messages = await ask('C0FILES7', 'give me the sales by region as CSV', answer);
+    const text = messages.map((m) => m.markdown_text ?? '').join('\n');
+    assert.match(text, /^Here are the sales by region\.\n\n_The table is in the file below\._/);
+    assert.ok(!text.includes('| South'), 'the table is not in the message');
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.deepEqual(files.map((f) => f.name), ['answer.csv']);
+    assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), 'Region,"Sales, EUR",Note\r\nNorth,1200,"says ""good"""\r\nSouth,900,ok\r\n');
+    assert.match(messages.find((m) => (m.files ?? []).length > 0)?.text ?? '', /The table of the answer as CSV \(2 rows\)/);
+    const none = await ask('C0FILES8', 'list the regions as a CSV file', 'There are two regions: North and South.');
+    assert.equal(none.flatMap((m) => m.files ?? []).length, 0, 'no table, no file');
+    assert.ok(none.some((m) => (m.markdown_text ?? '').includes('There are two regions: North and South.')));
   });
 });
 

@@ -11,7 +11,9 @@ import { toolFiles } from '../../src/mcp/convert.js';
 import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
 import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
-import { asksForFile, toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
+import { toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
+import { askedFileKind, asksForFile, summaryOf } from '../../src/slack/reply/answer-file.js';
+import { markdownTablesAsCsv } from '../../src/files/markdown-csv.js';
 import { uploadCap } from '../../src/files/upload-caps.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
@@ -58,6 +60,30 @@ describe('whether a question asks for the answer as a file', () => {
     for (const no of ['which file changed?', 'read the attached file', 'how do I profile this?', 'summarise the filesystem']) {
       assert.ok(!asksForFile(no), no);
     }
+  });
+});
+
+describe('an answer as a file: which, its summary, its tables as CSV', () => {
+  it('CSV when the question asks for CSV, Markdown for "as a file", none otherwise', () => {
+    for (const csv of ['give me that as CSV', 'as a CSV file please', 'export the list to csv', 'put it in a csv']) assert.equal(askedFileKind(csv), 'csv', csv);
+    assert.equal(askedFileKind('send it as a file'), 'markdown');
+    for (const none of ['what is a CSV?', 'read the attached csv', 'csvkit or pandas?']) assert.equal(askedFileKind(none), undefined, none);
+  });
+
+  it('the summary is the first paragraph of prose, cut at a word past 300 characters', () => {
+    assert.equal(summaryOf('# Title\n\n| a |\n|---|\n\nFirst words here.\n\nSecond.'), 'First words here.');
+    const long = 'word '.repeat(100).trim();
+    const summary = summaryOf(long);
+    assert.ok(summary.length <= 301 && summary.endsWith('word…'), summary);
+    assert.equal(summaryOf('```\ncode\n```'), '');
+  });
+
+  it('each Markdown table as RFC 4180 CSV: quoted commas, quotes and line breaks, CRLF, inline Markdown reduced to text', () => {
+    const tables = markdownTablesAsCsv('| A | B |\n|---|---|\n| `x, y` | say "hi" |\n| [link](https://example.com) | a<br>b |\n\ntext\n\n| n |\n|---|\n| 1 |');
+    assert.deepEqual(tables, [
+      { csv: 'A,B\r\n"x, y","say ""hi"""\r\nlink,"a\nb"\r\n', rows: 2 },
+      { csv: 'n\r\n1\r\n', rows: 1 },
+    ]);
   });
 });
 
@@ -112,6 +138,30 @@ describe('uploading a tool\'s file into a thread', () => {
     const messages = slack.messages(CHANNEL, threadTs).slice(1); // the question first
     assert.deepEqual(messages.map((m) => (m.files ?? []).map((f) => f.name)), [[], ['report.pdf']], 'the answer, then the file');
     assert.equal(messages[0]?.tasks[0]?.output, 'done in 1.2 s: 2 items · big.bin not shown: it is over the 1000 bytes a file the bot uploads may have');
+  });
+
+  it('an answer asked for as a file that Slack does not take: the whole answer follows in the message, nothing is lost', async () => {
+    const threadTs = thread();
+    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger);
+    const sink = new ThreadSink(writer, logger, {
+      flushIntervalMs: 0,
+      progressIntervalMs: 0,
+      keepAliveMs: 60_000,
+      allowedUserIds: new Set(['U0ASKER01']),
+      finalBlocks: () => [],
+      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 10 }),
+      answerFile: { asked: 'markdown' },
+    });
+    const answer = 'The report is ready.\n\n- north: 3\n- south: 5';
+    sink.emit({ type: 'text', delta: answer });
+    sink.emit({ type: 'done', text: answer, stopReason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, rounds: 1 });
+    await sink.settled();
+    const [reply, ...rest] = slack.messages(CHANNEL, threadTs).slice(1);
+    assert.equal(rest.length, 0, 'no file message');
+    assert.equal(
+      reply?.markdown_text,
+      'The report is ready.\n\n_The whole answer is in the file below._\n\n_(answer.md not shown: it is over the 10 bytes a file the bot uploads may have; so here it is.)_\n\n' + answer,
+    );
   });
 
   it('a lost completion that did not land (the thread lacks the file): completed again, shown once', async () => {

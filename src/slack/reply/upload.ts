@@ -107,19 +107,3 @@ export function toolFileShower(target: UploadTarget, logger: Logger, options: Up
     return missed.length > 0 ? missed.join('; ') : undefined;
   };
 }
-
-/**
- * Whether a question asks for the answer as a file ("as a file", "in a Markdown file", "as a
- * snippet"). Plain words, not a model call: a miss only means the answer comes as messages.
- */
-export function asksForFile(question: string): boolean {
-  return /\b(as|in|into)\s+(an?\s+)?(markdown\s+|md\s+|text\s+|downloadable\s+)?(file|snippet|attachment)\b/i.test(question);
-}
-
-/** The whole answer as a Markdown file, and the line its message carries. */
-export function answerFile(text: string): { file: ToolFile; comment: string } {
-  return {
-    file: { name: 'answer.md', mimeType: 'text/markdown', data: Buffer.from(text, 'utf8').toString('base64') },
-    comment: `:page_facing_up: The whole answer as a Markdown file (${text.length.toLocaleString('en-US')} characters).`,
-  };
-}
