@@ -200,6 +200,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
       answerAsFileChars: config.answerAsFileChars,
       uploadMaxBytes: config.uploadMaxBytes,
+      toolTextAsFileChars: config.toolTextAsFileChars,
       feedbackActionId: FEEDBACK_ACTION_ID,
       loadingMessages: LOADING_MESSAGES,
     },

@@ -64,6 +64,8 @@ export interface Config {
   answerAsFileChars: number;
   /** The largest file the bot uploads into a thread (a tool's file, an answer as a file); the policy's limits.fileBytes lowers it. */
   uploadMaxBytes: number;
+  /** A tool's text result of at least this many characters is also posted as a file in the thread (0: never). */
+  toolTextAsFileChars: number;
   logLevel: LogLevel;
 }
 
@@ -133,6 +135,7 @@ const envSchema = z.object({
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
   // Slack takes up to 1 GB a file (docs.slack.dev/reference/methods/files.getUploadURLExternal).
+  TOOL_TEXT_AS_FILE_CHARS: intIn('TOOL_TEXT_AS_FILE_CHARS', 0, 10_000_000, 0),
   UPLOAD_MAX_BYTES: intIn('UPLOAD_MAX_BYTES', 1, SLACK_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_MAX_BYTES),
   LOG_LEVEL: z
     .string()
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
     uploadMaxBytes: n.UPLOAD_MAX_BYTES,
+    toolTextAsFileChars: n.TOOL_TEXT_AS_FILE_CHARS,
     logLevel: n.LOG_LEVEL,
   };
 }

@@ -44,6 +44,8 @@ export interface AnswerOptions {
   maxMessageChars: number;
   /** Past this many characters an answer's stream stops and the whole answer is posted as a file (ANSWER_AS_FILE_CHARS; 0 or absent: only when asked). */
   answerAsFileChars?: number;
+  /** A tool's text result this long is also posted as a file (TOOL_TEXT_AS_FILE_CHARS; 0 or absent: never). */
+  toolTextAsFileChars?: number;
   /** The largest file uploaded into the thread (UPLOAD_MAX_BYTES); the policy's limits.fileBytes lowers it. */
   uploadMaxBytes?: number;
   feedbackActionId: string;
@@ -224,6 +226,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       maxBytes: uploadCap(options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, deps.policy.limits.fileBytes),
     }),
     answerFile: { asked: askedFileKind(question.text), pastChars: options.answerAsFileChars },
+    toolTextAsFileChars: options.toolTextAsFileChars,
   });
   // Who this turn's tool calls and approvals are for: this thread, this person.
   const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };

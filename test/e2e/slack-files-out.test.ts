@@ -18,7 +18,7 @@ strictSlack();
 describe('slack: a tool\'s image is uploaded to the thread', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] }, env: { ANSWER_AS_FILE_CHARS: '3000' } });
+    h = await startHarness({ slack: { tokens: [TEST_BOT_TOKEN] }, env: { ANSWER_AS_FILE_CHARS: '3000', TOOL_TEXT_AS_FILE_CHARS: '500' } });
   });
   after(async () => {
     await h.stop();
@@ -98,6 +98,17 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
     assert.equal(after.filter((c) => c.method === 'files.getUploadURLExternal').length, 1, 'uploaded once');
     assert.ok(after.some((c) => c.method === 'conversations.replies' && c.body.channel === 'C0FILES2'), 'read the thread');
     assert.ok(messages.some((m) => (m.markdown_text ?? '').includes('Here is the logo.')), 'the answer went on');
+  });
+
+  it('a tool\'s text result past TOOL_TEXT_AS_FILE_CHARS also comes as <tool>-result.txt, next to its note; Claude still gets the text', async () => {
+    const message = 'all the words of a long tool result '.repeat(20).trim();
+    const { messages } = await askForImage('C0FILES9', 'everything__echo', { message });
+    const files = messages.flatMap((m) => m.files ?? []);
+    assert.deepEqual(files.map((f) => f.name), ['echo-result.txt']);
+    assert.equal(String(h.slack.uploadedBytes(String(files[0]?.id))), `Echo: ${message}`);
+    const results = h.anthropic.calls.flatMap((r) => r.messages).flatMap((m) => (typeof m.content === 'string' ? [] : m.content)).filter((b) => b.type === 'tool_result' && b.tool_use_id === 'toolu_C0FILES9');
+    assert.equal(results.length, 1);
+    assert.match(JSON.stringify(results[0]), /Echo: all the words/);
   });
 
   /** Asks `question` in a fresh thread of `channel`; Claude answers `answer`. */

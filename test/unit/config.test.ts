@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       answerAsFileChars: 0,
       uploadMaxBytes: 20 * 1024 * 1024,
+      toolTextAsFileChars: 0,
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);

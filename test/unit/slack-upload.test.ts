@@ -14,6 +14,7 @@ import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
 import { toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
 import { askedFileKind, asksForFile, summaryOf } from '../../src/slack/reply/answer-file.js';
 import { markdownTablesAsCsv } from '../../src/files/markdown-csv.js';
+import { toolTextFile } from '../../src/files/tool-text-file.js';
 import { uploadCap } from '../../src/files/upload-caps.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
@@ -84,6 +85,16 @@ describe('an answer as a file: which, its summary, its tables as CSV', () => {
       { csv: 'A,B\r\n"x, y","say ""hi"""\r\nlink,"a\nb"\r\n', rows: 2 },
       { csv: 'n\r\n1\r\n', rows: 1 },
     ]);
+  });
+});
+
+describe('a tool\'s long text result as a file', () => {
+  it('is <tool>-result.json when the text is a JSON object or array, else <tool>-result.txt', () => {
+    assert.deepEqual(
+      [toolTextFile('list_issues', '[{"id": 1}]'), toolTextFile('read file', 'plain words'), toolTextFile('x', '{not json')].map((f) => [f.name, f.mimeType]),
+      [['list_issues-result.json', 'application/json'], ['read_file-result.txt', 'text/plain'], ['x-result.txt', 'text/plain']],
+    );
+    assert.equal(Buffer.from(toolTextFile('t', 'héllo').data, 'base64').toString('utf8'), 'héllo');
   });
 });
 

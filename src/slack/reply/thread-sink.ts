@@ -8,6 +8,7 @@ import { formatDuration, shortArgs } from './format.js';
 import { untrustedMarkdown } from './escape.js';
 import { neutralizeMentions } from './mentions.js';
 import { answerFiles, summaryOf, type AnswerFileKind } from './answer-file.js';
+import { toolTextFile } from '../../files/tool-text-file.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
 export interface ThreadSinkOptions {
@@ -43,6 +44,8 @@ export interface ThreadSinkOptions {
    * growing, with a line saying the rest is in the file, and the whole answer is uploaded.
    */
   answerFile?: { asked?: AnswerFileKind; pastChars?: number };
+  /** A tool's text result of at least this many characters is also posted as a file (with showFiles); absent or 0: never. */
+  toolTextAsFileChars?: number;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
@@ -132,9 +135,10 @@ export class ThreadSink implements AgentSink {
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
         const task: TaskUpdate = { type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output };
         this.queueTask(task);
-        const { showFiles } = this.options;
-        if (event.files && showFiles) {
-          const files = event.files;
+        const { showFiles, toolTextAsFileChars } = this.options;
+        const long = toolTextAsFileChars && event.text && event.text.length >= toolTextAsFileChars ? [toolTextFile(event.tool, event.text)] : [];
+        const files = [...(event.files ?? []), ...long];
+        if (files.length > 0 && showFiles) {
           // The note of files not shown goes out in the same turn of the chain, before anything queued later (the end of the reply).
           this.enqueue(async () => {
             const note = await showFiles(files);
