@@ -224,6 +224,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
     showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log, {
       maxBytes: uploadCap(options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, deps.policy.limits.fileBytes),
+      // A redo runs the tools again: their files that the dead attempt showed are not shown twice.
+      ...(attempt > 1 ? { shownAfter: question.ts } : {}),
     }),
     answerFile: { asked: askedFileKind(question.text), pastChars: options.answerAsFileChars },
     toolTextAsFileChars: options.toolTextAsFileChars,

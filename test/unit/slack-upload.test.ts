@@ -175,6 +175,18 @@ describe('uploading a tool\'s file into a thread', () => {
     );
   });
 
+  it('a redone answer does not upload again a file its dead attempt showed (same name and size after the question); a new one it does', async () => {
+    const threadTs = thread();
+    const dead = await uploadOnce({ client, channel: CHANNEL, threadTs }, pdf, { maxBytes: 1000 }, logger);
+    assert.ok(dead.shown);
+    const since = slack.calls().length;
+    const show = toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 1000, shownAfter: threadTs });
+    const chart = { name: 'chart.png', mimeType: 'image/png', data: Buffer.from('not really a png').toString('base64') };
+    assert.equal(await show([pdf, chart]), undefined);
+    assert.deepEqual(sharesIn(threadTs).map((m) => m.files?.map((f) => f.name)), [['report.pdf'], ['chart.png']], 'the PDF once, the chart once');
+    assert.equal(slack.calls().slice(since).filter((c) => c.method === 'files.getUploadURLExternal').length, 1, 'only the chart was uploaded');
+  });
+
   it('a lost completion that did not land (the thread lacks the file): completed again, shown once', async () => {
     const threadTs = thread();
     // The completion fails with a 500 before Slack carried it out: its outcome is unknown to the bot.

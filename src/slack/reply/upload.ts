@@ -30,6 +30,12 @@ export interface UploadOptions {
   maxBytes: number;
   /** The text of the file's message (files.completeUploadExternal's `initial_comment`). */
   comment?: string;
+  /**
+   * An answer redone after its worker died (intake/resume.ts): a file the thread already shows in a
+   * message after this ts (the question's), with the same name and size, came from the dead
+   * attempt's run of the same tool, and is not uploaded again.
+   */
+  shownAfter?: string;
 }
 
 export type UploadOutcome = { shown: true; fileId: string } | { shown: false; reason: string };
@@ -88,6 +94,17 @@ async function inThread(target: UploadTarget, fileId: string): Promise<boolean> 
   return (response.messages ?? []).some((message) => (message.files ?? []).some((file) => file.id === fileId));
 }
 
+/** The files of the thread's messages after `ts`, by name and size (conversations.replies lists them). */
+async function filesShownAfter(target: UploadTarget, ts: string): Promise<Set<string>> {
+  const response = await target.client.conversations.replies({ channel: target.channel, ts: target.threadTs, limit: 1000 });
+  const later = (response.messages ?? []).filter((message) => Number(message.ts ?? 0) > Number(ts));
+  return new Set(later.flatMap((message) => (message.files ?? []).map((file) => fileKey(file.name ?? '', file.size ?? -1))));
+}
+
+function fileKey(name: string, size: number): string {
+  return `${name}\u0000${size}`;
+}
+
 function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round(bytes / (1024 * 1024))} MB`;
   return bytes >= 1024 ? `${Math.round(bytes / 1024)} kB` : `${bytes} bytes`;
@@ -98,9 +115,17 @@ function formatSize(bytes: number): string {
  * tool's note naming the files that could not be shown, or undefined when all were.
  */
 export function toolFileShower(target: UploadTarget, logger: Logger, options: UploadOptions = { maxBytes: DEFAULT_UPLOAD_MAX_BYTES }): (files: ToolFile[], comment?: string) => Promise<string | undefined> {
+  let earlier: Promise<Set<string>> | undefined;
   return async (files, comment) => {
     const missed: string[] = [];
     for (const file of files) {
+      if (options.shownAfter) {
+        earlier ??= filesShownAfter(target, options.shownAfter).catch(() => new Set<string>());
+        if ((await earlier).has(fileKey(file.name, Buffer.byteLength(file.data, 'base64')))) {
+          logger.info('file already shown by an earlier attempt; not uploaded again', { file: file.name });
+          continue;
+        }
+      }
       const outcome = await uploadOnce(target, file, comment ? { ...options, comment } : options, logger);
       if (!outcome.shown) missed.push(`${file.name} not shown: ${outcome.reason}`);
     }
