@@ -7,13 +7,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { reply } from '../fakes/anthropic.js';
+import { reply, type Script } from '../fakes/anthropic.js';
 import type { VisibleMessage } from '../fakes/slack-api.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 import { startHarness, TEST_BOT_TOKEN, type Harness } from '../helpers/bot-harness.js';
 import { nextTs } from '../helpers/sign.js';
 
 strictSlack();
+
+/** Claude calls `tool` first; once its result is back, it answers. */
+function toolThenAnswer(id: string, tool: string, input: Record<string, unknown>): Script {
+  return (request) => {
+    const last = request.messages.at(-1)?.content;
+    const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
+    return answered ? reply.text('Here is the logo.') : reply.tools([{ id, name: tool, input }]);
+  };
+}
 
 describe('slack: a tool\'s image is uploaded to the thread', () => {
   let h: Harness;
@@ -27,11 +36,7 @@ describe('slack: a tool\'s image is uploaded to the thread', () => {
   /** Asks in a fresh thread of `channel` for the tiny image; resolves when the answer is finished. */
   async function askForImage(channel: string, tool = 'everything__get-tiny-image', input: Record<string, unknown> = {}): Promise<{ thread: string; messages: VisibleMessage[] }> {
     // The tool first; once its result is back, the answer.
-    h.anthropic.script((request) => {
-      const last = request.messages.at(-1)?.content;
-      const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
-      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: `toolu_${channel}`, name: tool, input }]);
-    });
+    h.anthropic.script(toolThenAnswer(`toolu_${channel}`, tool, input));
     const ts = nextTs();
     const stops = h.slack.calls('chat.stopStream').length;
     await h.mention({ channel, user: 'U1', text: '<@U0FAKEBOT1> show me the logo', ts });
@@ -184,11 +189,7 @@ describe('slack: the upload cap, lowered by the policy', () => {
   });
 
   it('a tool\'s image over the policy\'s limits.fileBytes is not uploaded; its note says why', async () => {
-    h.anthropic.script((request) => {
-      const last = request.messages.at(-1)?.content;
-      const answered = Array.isArray(last) && last.some((block) => block.type === 'tool_result');
-      return answered ? reply.text('Here is the logo.') : reply.tools([{ id: 'toolu_cap', name: 'everything__get-tiny-image', input: {} }]);
-    });
+    h.anthropic.script(toolThenAnswer('toolu_cap', 'everything__get-tiny-image', {}));
     const ts = nextTs();
     await h.mention({ channel: 'C0FILESCAP', user: 'U1', text: '<@U0FAKEBOT1> show me the logo', ts });
     await h.slack.waitUntil(() => h.slack.messages('C0FILESCAP', ts).some((m) => m.tasks.some((t) => /not shown/.test(t.output ?? ''))), 60_000);

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { toolFiles } from '../../src/mcp/convert.js';
 import { slackClientOptions } from '../../src/slack/web/slack-retries.js';
 import { ReplyWriter } from '../../src/slack/reply/reply-writer.js';
-import { ThreadSink } from '../../src/slack/reply/thread-sink.js';
+import { ThreadSink, type ThreadSinkOptions } from '../../src/slack/reply/thread-sink.js';
 import { toolFileShower, uploadOnce } from '../../src/slack/reply/upload.js';
 import { askedFileKind, asksForFile, summaryOf } from '../../src/slack/reply/answer-file.js';
 import { markdownTablesAsCsv } from '../../src/files/markdown-csv.js';
@@ -110,6 +110,17 @@ describe('uploading a tool\'s file into a thread', () => {
   const thread = () => slack.addUserMessage({ channel: CHANNEL, user: 'U0ASKER01', text: 'make me a report' });
   const sharesIn = (threadTs: string) => slack.messages(CHANNEL, threadTs).filter((m) => (m.files ?? []).length > 0);
   const pdf = { name: 'report.pdf', mimeType: 'application/pdf', data: PDF.toString('base64') };
+  /** A reply in the thread whose files are uploaded with a cap of `maxBytes`. */
+  const replySink = (threadTs: string, maxBytes: number, options: Partial<ThreadSinkOptions> = {}) =>
+    new ThreadSink(new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger), logger, {
+      flushIntervalMs: 0,
+      progressIntervalMs: 0,
+      keepAliveMs: 60_000,
+      allowedUserIds: new Set(['U0ASKER01']),
+      finalBlocks: () => [],
+      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes }),
+      ...options,
+    });
 
   it('shares the file in the thread with its bytes', async () => {
     const threadTs = thread();
@@ -132,16 +143,8 @@ describe('uploading a tool\'s file into a thread', () => {
 
   it('in a reply: the file follows the tool\'s note, and one not shown is named in that note', async () => {
     const threadTs = thread();
-    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger);
     const big = { name: 'big.bin', mimeType: 'application/octet-stream', data: Buffer.alloc(2000).toString('base64') };
-    const sink = new ThreadSink(writer, logger, {
-      flushIntervalMs: 0,
-      progressIntervalMs: 0,
-      keepAliveMs: 60_000,
-      allowedUserIds: new Set(['U0ASKER01']),
-      finalBlocks: () => [],
-      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 1000 }),
-    });
+    const sink = replySink(threadTs, 1000);
     sink.emit({ type: 'tool_started', id: 't1', server: 'reports', tool: 'make', input: {} });
     sink.emit({ type: 'tool_finished', id: 't1', server: 'reports', tool: 'make', ok: true, durationMs: 1200, summary: '2 items', files: [pdf, big] });
     sink.emit({ type: 'done', text: 'Done.', stopReason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, rounds: 1 });
@@ -153,16 +156,7 @@ describe('uploading a tool\'s file into a thread', () => {
 
   it('an answer asked for as a file that Slack does not take: the whole answer follows in the message, nothing is lost', async () => {
     const threadTs = thread();
-    const writer = new ReplyWriter(client, { channel: CHANNEL, threadTs, recipientTeamId: 'T1', recipientUserId: 'U0ASKER01' }, logger);
-    const sink = new ThreadSink(writer, logger, {
-      flushIntervalMs: 0,
-      progressIntervalMs: 0,
-      keepAliveMs: 60_000,
-      allowedUserIds: new Set(['U0ASKER01']),
-      finalBlocks: () => [],
-      showFiles: toolFileShower({ client, channel: CHANNEL, threadTs }, logger, { maxBytes: 10 }),
-      answerFile: { asked: 'markdown' },
-    });
+    const sink = replySink(threadTs, 10, { answerFile: { asked: 'markdown' } });
     const answer = 'The report is ready.\n\n- north: 3\n- south: 5';
     sink.emit({ type: 'text', delta: answer });
     sink.emit({ type: 'done', text: answer, stopReason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, rounds: 1 });
