@@ -209,6 +209,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       keepAliveMs: keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       maxMessageChars: DEFAULT_MAX_MESSAGE_CHARS,
       answerAsFileChars: config.answerAsFileChars,
+      uploadMaxBytes: config.uploadMaxBytes,
+      toolTextAsFileChars: config.toolTextAsFileChars,
       feedbackActionId: FEEDBACK_ACTION_ID,
       loadingMessages: LOADING_MESSAGES,
     },

@@ -8,6 +8,7 @@ import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
 import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, SLACK_UPLOAD_MAX_BYTES } from './files/upload-caps.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 /** Worker processes by default (README, "Both cores": what the bench measured). */
@@ -59,8 +60,12 @@ export interface Config {
   agent: { maxRounds: number; historyBudgetTokens: number; maxStoredBytes: number };
   /** Caps on files attached to a question (src/files/content.ts). */
   files: FileCaps;
-  /** An answer of at least this many characters is also posted as a Markdown file (0: only when asked). */
+  /** Past this many characters an answer's stream stops and the whole answer is posted as a Markdown file (0: only when asked). */
   answerAsFileChars: number;
+  /** The largest file the bot uploads into a thread (a tool's file, an answer as a file); the policy's limits.fileBytes lowers it. */
+  uploadMaxBytes: number;
+  /** A tool's text result of at least this many characters is also posted as a file in the thread (0: never). */
+  toolTextAsFileChars: number;
   logLevel: LogLevel;
 }
 
@@ -129,6 +134,9 @@ const envSchema = z.object({
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
+  // Slack takes up to 1 GB a file (docs.slack.dev/reference/methods/files.getUploadURLExternal).
+  TOOL_TEXT_AS_FILE_CHARS: intIn('TOOL_TEXT_AS_FILE_CHARS', 0, 10_000_000, 0),
+  UPLOAD_MAX_BYTES: intIn('UPLOAD_MAX_BYTES', 1, SLACK_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_MAX_BYTES),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -231,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
+    uploadMaxBytes: n.UPLOAD_MAX_BYTES,
+    toolTextAsFileChars: n.TOOL_TEXT_AS_FILE_CHARS,
     logLevel: n.LOG_LEVEL,
   };
 }

@@ -47,9 +47,9 @@ async function runOne(
   const server = tool?.server ?? '';
   const toolName = tool?.tool ?? use.name;
   ctx.sink.emit({ type: 'tool_started', id: use.id, server, tool: toolName, input: use.input });
-  const finish = (ok: boolean, summary: string, content: ToolResultBlock[], files?: ToolFile[]): Anthropic.ToolResultBlockParam => {
-    const made = files && files.length > 0 ? { files } : {};
-    ctx.sink.emit({ type: 'tool_finished', id: use.id, server, tool: toolName, ok, durationMs: now() - started, summary, ...made });
+  const finish = (ok: boolean, summary: string, content: ToolResultBlock[], made: { files?: ToolFile[]; text?: string } = {}): Anthropic.ToolResultBlockParam => {
+    const shown = { ...(made.files && made.files.length > 0 ? { files: made.files } : {}), ...(made.text ? { text: made.text } : {}) };
+    ctx.sink.emit({ type: 'tool_finished', id: use.id, server, tool: toolName, ok, durationMs: now() - started, summary, ...shown });
     return ok
       ? { type: 'tool_result', tool_use_id: use.id, content }
       : { type: 'tool_result', tool_use_id: use.id, content, is_error: true };
@@ -70,9 +70,9 @@ async function runOne(
       onProgress: (progress) => ctx.sink.emit({ type: 'tool_progress', id: use.id, ...progress }),
     });
     const content = sanitize(result.content, result.isError);
-    if (!ctx.budget) return finish(!result.isError, result.summary, content, result.files);
+    if (!ctx.budget) return finish(!result.isError, result.summary, content, result);
     const kept = spend(ctx.budget, content);
-    return finish(!result.isError, kept.cut ? `${result.summary} (cut: the answer's limit of tool results)` : result.summary, kept.content, result.files);
+    return finish(!result.isError, kept.cut ? `${result.summary} (cut: the answer's limit of tool results)` : result.summary, kept.content, result);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.logger.warn('tool provider threw instead of returning an error result', { tool: use.name, error: message });

@@ -34,6 +34,8 @@ export type AgentEvent =
       summary: string;
       /** Files the tool made (images, binary resources), for the front to show; absent when none. */
       files?: ToolFile[];
+      /** The result's text, uncut (ToolCallResult.text), for the front to post as a file when long; absent when none. */
+      text?: string;
     }
   /**
    * The turn is over. `text` is the whole answer of the last round; `notice` is a line for the user

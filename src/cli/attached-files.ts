@@ -6,6 +6,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { overCapSentence, questionContent, quoteName, toBlock, type FileBlock, type FileCaps } from '../files/content.js';
+import { fitImage } from '../files/fit-image.js';
+import { silentLogger } from '../log.js';
 
 const AT_PATH = /(?:^|\s)@(?:"([^"]+)"|(\S+))/g;
 
@@ -41,7 +43,8 @@ export async function attachFiles(query: string, caps: FileCaps, cwd = process.c
       sentences.push(overCapSentence(named, info.size, caps.maxQuestionBytes, 'question'));
       continue;
     }
-    const converted = toBlock({ name: path.basename(named), bytes: await readFile(file) });
+    // An image over the API's limits is scaled down first, in a worker thread (fit-image.ts).
+    const converted = toBlock(await fitImage({ name: path.basename(named), bytes: await readFile(file) }, silentLogger));
     if (!converted.ok) {
       sentences.push(converted.sentence);
       continue;

@@ -14,6 +14,7 @@ import { parseChatArgs, USAGE } from './args.js';
 import { attachFiles } from './attached-files.js';
 import { describeChatError } from './chat-errors.js';
 import { TerminalSink } from './terminal-sink.js';
+import { fileSaver } from './saved-files.js';
 
 const PROMPT = 'Query: ';
 
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
 
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY, prompt: PROMPT });
   const settings = { baseURL: config.anthropic.baseURL, model: config.anthropic.model };
-  const sink = new TerminalSink({ write: (text) => stdout.write(text) }, (error) => describeChatError(error, settings));
+  const sink = new TerminalSink({ write: (text) => stdout.write(text) }, (error) => describeChatError(error, settings), fileSaver());
   const key = `cli:${process.pid}`;
   // Lines come from the interface's async iterator: it keeps the lines that arrive while a turn runs
   // (typed ahead, or piped in) and ends at end of input (Ctrl-D), also when that comes mid-turn.

@@ -1,6 +1,7 @@
 // Renders a turn's agent events in a terminal: each tool call as it starts and ends, the answer as
 // it streams, and a closing note when the answer is incomplete.
 import type { AgentEvent, AgentSink } from '../agent/types.js';
+import type { FileSaver } from './saved-files.js';
 
 export interface TerminalOutput {
   write(text: string): void;
@@ -17,6 +18,8 @@ export class TerminalSink implements AgentSink {
   constructor(
     private readonly out: TerminalOutput,
     private readonly describeFailure: DescribeFailure = () => undefined,
+    /** Saves the files a tool made (saved-files.ts); absent: they are not saved. */
+    private readonly saveFiles?: FileSaver,
   ) {}
 
   emit(event: AgentEvent): void {
@@ -34,6 +37,9 @@ export class TerminalSink implements AgentSink {
       case 'tool_finished':
         this.calls.delete(event.id);
         this.line(`[tool] ${label(event)} ${event.ok ? 'done' : 'failed'} in ${event.durationMs} ms${event.summary ? `: ${event.summary}` : ''}`);
+        if (event.files && this.saveFiles) {
+          for (const saved of this.saveFiles(event.files)) this.line(saved.path ? `[file] ${saved.name} saved as ${saved.path}` : `[file] ${saved.name} could not be saved: ${saved.error ?? 'unknown error'}`);
+        }
         return;
       case 'done':
         if (event.notice) this.line(`(${event.notice})`);

@@ -37,6 +37,8 @@ export const API_IMAGE_BASE64_BYTES = 5 * MB;
 export const DEFAULT_FILE_CAPS: FileCaps = { maxFileBytes: 24 * MB, maxQuestionBytes: 24 * MB };
 
 export const READABLE_KINDS = 'images (PNG, JPEG, GIF, WebP), PDFs and text files';
+/** Which images over the API's limits are scaled down (fit-image.ts), as the refusal says it. */
+const SCALABLE_KINDS = 'only PNG and JPEG images of up to 50 megapixels are';
 
 /** Text-like files by extension, for senders that declare them as application/octet-stream. */
 const TEXT_EXTENSIONS = new Set(
@@ -101,13 +103,13 @@ export function toBlock(file: LoadedFile): Converted {
   const name = quoteName(file.name);
   if (image) {
     const data = Buffer.from(file.bytes).toString('base64');
+    // Reached only by an image fit-image.ts could not scale down (a GIF, a WebP, too many pixels to decode).
     if (data.length > API_IMAGE_BASE64_BYTES) {
-      // No scaling down yet: no well-kept image library without a native build is in the project.
-      return { ok: false, sentence: `The image ${name} is ${megabytes(file.bytes.length)}, over the ${megabytes((API_IMAGE_BASE64_BYTES * 3) / 4)} an image may have for Claude, so it was not read.` };
+      return { ok: false, sentence: `The image ${name} is ${megabytes(file.bytes.length)}, over the ${megabytes((API_IMAGE_BASE64_BYTES * 3) / 4)} an image may have for Claude, and could not be scaled down (${SCALABLE_KINDS}), so it was not read.` };
     }
     const size = imageDimensions(file.bytes, image);
     if (size && (size.width > API_IMAGE_MAX_PIXELS || size.height > API_IMAGE_MAX_PIXELS)) {
-      return { ok: false, sentence: `The image ${name} is ${size.width}x${size.height} pixels, over the ${API_IMAGE_MAX_PIXELS}x${API_IMAGE_MAX_PIXELS} an image may have for Claude, so it was not read.` };
+      return { ok: false, sentence: `The image ${name} is ${size.width}x${size.height} pixels, over the ${API_IMAGE_MAX_PIXELS}x${API_IMAGE_MAX_PIXELS} an image may have for Claude, and could not be scaled down (${SCALABLE_KINDS}), so it was not read.` };
     }
     return { ok: true, block: { type: 'image', source: { type: 'base64', media_type: image, data } } };
   }

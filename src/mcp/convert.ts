@@ -113,7 +113,7 @@ export function convertToolResult(raw: RawToolResult): ToolCallResult {
   if ('toolResult' in raw && !('content' in raw)) {
     const body = JSON.stringify(raw.toolResult, null, 2) ?? '';
     const content = body.trim() === '' ? [text(NO_CONTENT_TEXT)] : [text(body)];
-    return { content, isError: false, summary: oneLine(body) || 'no content' };
+    return { content, isError: false, summary: oneLine(body) || 'no content', ...(body.trim() !== '' ? { text: body } : {}) };
   }
   const result = raw;
   const items = result.content ?? [];
@@ -129,7 +129,8 @@ export function convertToolResult(raw: RawToolResult): ToolCallResult {
   if (content.length === 0) content.push(text(NO_CONTENT_TEXT));
   const isError = result.isError === true;
   const files = toolFiles(items);
-  return { content, isError, summary: summarize(items, content, isError), ...(files.length > 0 ? { files } : {}) };
+  const whole = content.flatMap((block) => (block.type === 'text' && block.text !== NO_CONTENT_TEXT ? [block.text] : [])).join('\n');
+  return { content, isError, summary: summarize(items, content, isError), ...(files.length > 0 ? { files } : {}), ...(whole !== '' ? { text: whole } : {}) };
 }
 
 /**

@@ -107,6 +107,8 @@ export interface ToolCallResult {
   summary: string;
   /** Images and binary resources the tool returned, as they came (convert.ts toolFiles). */
   files?: ToolFile[];
+  /** The result's text as it came, uncut by any limit, for the front to post as a file when long (TOOL_TEXT_AS_FILE_CHARS). */
+  text?: string;
 }
 
 /** The agent loop's view of the hub. */

@@ -56,7 +56,7 @@ export interface Limits {
   questionsPerMinute?: number;
   /** Answers being written for one person at once, over all threads; absent = no limit. */
   turnsInFlight?: number;
-  /** Bytes of files one question may attach (and one file may have); absent = the bot's FILE_MAX_BYTES / QUESTION_FILES_MAX_BYTES. */
+  /** Bytes of files one question may attach (and one file may have, and a file the bot uploads may have); absent = the bot's FILE_MAX_BYTES / QUESTION_FILES_MAX_BYTES / UPLOAD_MAX_BYTES. */
   fileBytes?: number;
   /** US dollars one person may spend a UTC day (src/spend/); absent = no limit. */
   dailySpendUsd?: number;

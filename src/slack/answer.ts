@@ -20,7 +20,9 @@ import { questionId, replyMetadata } from './reply/reply-metadata.js';
 import { ReplyWriter } from './reply/reply-writer.js';
 import { INTERRUPTED_TEXT, noPriorAnswer, resumption, type FindPriorAnswer, type PartialReply } from './intake/resume.js';
 import { ThreadSink } from './reply/thread-sink.js';
-import { asksForFile, toolFileShower } from './reply/upload.js';
+import { toolFileShower } from './reply/upload.js';
+import { askedFileKind } from './reply/answer-file.js';
+import { DEFAULT_UPLOAD_MAX_BYTES, uploadCap } from '../files/upload-caps.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
 
@@ -41,8 +43,12 @@ export interface AnswerOptions {
   progressIntervalMs: number;
   keepAliveMs: number;
   maxMessageChars: number;
-  /** An answer this long is also posted as a Markdown file (ANSWER_AS_FILE_CHARS; 0 or absent: only when asked). */
+  /** Past this many characters an answer's stream stops and the whole answer is posted as a file (ANSWER_AS_FILE_CHARS; 0 or absent: only when asked). */
   answerAsFileChars?: number;
+  /** A tool's text result this long is also posted as a file (TOOL_TEXT_AS_FILE_CHARS; 0 or absent: never). */
+  toolTextAsFileChars?: number;
+  /** The largest file uploaded into the thread (UPLOAD_MAX_BYTES); the policy's limits.fileBytes lowers it. */
+  uploadMaxBytes?: number;
   feedbackActionId: string;
   loadingMessages: string[];
 }
@@ -225,11 +231,13 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
     onFirstText: () => (firstTextMs = Date.now() - startedAt),
-    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log),
-    answerAsFile: (answer) => {
-      const past = options.answerAsFileChars ? answer.length >= options.answerAsFileChars : false;
-      return answer.trim() !== '' && (past || asksForFile(question.text));
-    },
+    showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log, {
+      maxBytes: uploadCap(options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, deps.policy.limits.fileBytes),
+      // A redo runs the tools again: their files that the dead attempt showed are not shown twice.
+      ...(attempt > 1 ? { shownAfter: question.ts } : {}),
+    }),
+    answerFile: { asked: askedFileKind(question.text), pastChars: options.answerAsFileChars },
+    toolTextAsFileChars: options.toolTextAsFileChars,
   });
   // Who this turn's tool calls and approvals are for: this thread, this person.
   const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };

@@ -11,6 +11,9 @@ import { reply, type MessagesRequest } from '../fakes/anthropic.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 import { startHarness, TEST_BOT_TOKEN, type Harness } from '../helpers/bot-harness.js';
 import { nextTs } from '../helpers/sign.js';
+import { DEFAULT_MODEL } from '../../src/config.js';
+import { noisyPng, pixelSize, plainJpeg } from '../helpers/images.js';
+import { LEGACY_API_VERSION, requestProblem } from '../fakes/anthropic-validate.js';
 
 strictSlack();
 
@@ -161,5 +164,55 @@ describe('slack: files attached to a question', () => {
     await h.mention({ channel: 'C801', user: 'U1', text: '<@U0FAKEBOT1> look', ts, extra: { files: [file] } });
     await h.slack.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'C801', 30_000);
     assert.equal(h.slack.calls('files-pri').length, 0);
+  });
+});
+
+describe('slack: images over the API\'s limits are scaled down', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ servers: {}, slack: { tokens: [TEST_BOT_TOKEN] }, script: () => reply.text('Looked at them.') });
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  it('a PNG over 5 MB (base64) and a JPEG over 8000 px reach Claude scaled to fit, the fake API checking both limits', async () => {
+    const png = await noisyPng(1200, 1000);
+    const jpeg = await plainJpeg(8400, 84);
+    assert.ok(png.length > (5 * 1024 * 1024 * 3) / 4, 'the PNG is over 5 MB base64-encoded');
+    const files = [h.slack.addFile({ name: 'noise.png', mimetype: 'image/png', bytes: png }), h.slack.addFile({ name: 'strip.jpg', mimetype: 'image/jpeg', bytes: jpeg })];
+    const ts = nextTs();
+    await h.mention({ channel: 'C0SCALE', user: 'U1', text: '<@U0FAKEBOT1> what are these?', ts, extra: { files } });
+    await h.slack.waitUntil(() => h.slack.messages('C0SCALE', ts).some((m) => (m.markdown_text ?? '').includes('Looked at them.')), 120_000);
+    // The fake API refuses what the real one refuses (anthropic-validate.ts): the request got through.
+    const blocks = blocksOf(userMessages(h.anthropic.calls.at(-1)).at(-1));
+    assert.deepEqual(blocks.map((b) => b.type), ['image', 'image', 'text']);
+    const [scaledPng, scaledJpeg, question] = blocks;
+    assert.ok(scaledPng?.type === 'image' && scaledPng.source.type === 'base64' && scaledJpeg?.type === 'image' && scaledJpeg.source.type === 'base64');
+    assert.equal(scaledPng.source.media_type, 'image/png');
+    assert.ok(scaledPng.source.data.length <= 5 * 1024 * 1024);
+    const pngSize = await pixelSize(Buffer.from(scaledPng.source.data, 'base64'));
+    assert.ok(Math.abs(pngSize.width / pngSize.height - 1.2) < 0.01, 'aspect ratio kept');
+    assert.equal(scaledJpeg.source.media_type, 'image/jpeg');
+    assert.deepEqual(await pixelSize(Buffer.from(scaledJpeg.source.data, 'base64')), { width: 8000, height: 80 });
+    assert.equal(question?.type === 'text' ? question.text : '', 'what are these?', 'nothing was left out');
+    assert.ok(!h.slack.messages('C0SCALE', ts).some((m) => (m.markdown_text ?? m.text ?? '').includes(':paperclip:')), 'no file was named as left out');
+  });
+
+  it('the fake API refuses an image over its limits, as the real one does', async () => {
+    const jpeg = await plainJpeg(8400, 84);
+    const problem = requestProblem(
+      { model: DEFAULT_MODEL, max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: jpeg.toString('base64') } }] }] },
+      'messages',
+      LEGACY_API_VERSION,
+    );
+    assert.equal(problem, 'messages.0.content.0.image.source.base64.data: At least one of the image dimensions exceed max allowed size: 8000 pixels');
+    const heavy = 'A'.repeat(5 * 1024 * 1024 + 4);
+    const tooHeavy = requestProblem(
+      { model: DEFAULT_MODEL, max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: heavy } }] }] },
+      'messages',
+      LEGACY_API_VERSION,
+    );
+    assert.equal(tooHeavy, `messages.0.content.0.image.source.base64: image exceeds 5 MB maximum: ${heavy.length} bytes > 5242880 bytes`);
   });
 });

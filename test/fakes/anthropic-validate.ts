@@ -26,6 +26,8 @@ const ASSISTANT_TAGS = [
   'tool_search_tool_result',
 ];
 const MAX_CACHE_BREAKPOINTS = 4;
+const IMAGE_MAX_BASE64_BYTES = 5 * 1024 * 1024;
+const IMAGE_MAX_PIXELS = 8000;
 
 // The top-level fields each endpoint documents: MessageCreateParamsBase and MessageCountTokensParams
 // of @anthropic-ai/sdk 1.14.0 (generated from the API's OpenAPI spec for API version 2026-10-21).
@@ -175,6 +177,7 @@ function checkImage(block: Json, path: string): void {
       fail(`${path}.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`);
     }
     if (typeof s.data !== 'string' || s.data === '') fail(`${path}.source.base64.data: Field required`);
+    checkImageSize(s.data as string, path);
   } else if (s.type === 'url') {
     if (typeof s.url !== 'string' || s.url === '') fail(`${path}.source.url.url: Field required`);
   } else if (s.type === 'file') {
@@ -182,6 +185,32 @@ function checkImage(block: Json, path: string): void {
   } else {
     fail(`${path}.source: Input tag ${JSON.stringify(s.type)} found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`);
   }
+}
+
+/**
+ * The API's limits on one image, worded as its 400s are: at most 5 MB of base64 data ("image exceeds
+ * 5 MB maximum: 6500712 bytes > 5242880 bytes", github.com/gptme/gptme/issues/185) and 8000 px a side
+ * ("At least one of the image dimensions exceed max allowed size: 8000 pixels",
+ * github.com/anthropics/claude-code/issues/5147; platform.claude.com/docs/en/build-with-claude/vision).
+ */
+function checkImageSize(data: string, path: string): void {
+  if (data.length > IMAGE_MAX_BASE64_BYTES) fail(`${path}.image.source.base64: image exceeds 5 MB maximum: ${data.length} bytes > ${IMAGE_MAX_BASE64_BYTES} bytes`);
+  const size = pixelSize(Buffer.from(data, 'base64'));
+  if (size && (size.width > IMAGE_MAX_PIXELS || size.height > IMAGE_MAX_PIXELS)) {
+    fail(`${path}.image.source.base64.data: At least one of the image dimensions exceed max allowed size: ${IMAGE_MAX_PIXELS} pixels`);
+  }
+}
+
+/** A PNG's or JPEG's width and height from its header (the two types the tests make large); undefined otherwise. */
+function pixelSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47) return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  for (let at = 2; at + 9 <= bytes.length && bytes[at] === 0xff; at += 2 + bytes.readUInt16BE(at + 2)) {
+    const marker = bytes[at + 1] ?? 0;
+    // Start of frame: SOF0-SOF15 but DHT (c4), JPG (c8) and DAC (cc).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+  }
+  return undefined;
 }
 
 /** Checks one block; returns the number of cache_control breakpoints in it. */

@@ -1,9 +1,13 @@
 // TerminalSink: a turn's agent events -> the text the terminal chat prints. Tool notes go on lines of
 // their own, the answer streams as it comes, and a turn always ends at the start of a line.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { AgentEvent } from '../../src/agent/types.js';
 import { TerminalSink } from '../../src/cli/terminal-sink.js';
+import { fileSaver } from '../../src/cli/saved-files.js';
 
 const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
@@ -111,5 +115,25 @@ describe('TerminalSink', () => {
   it('prints a failed turn as an error line after what was streamed', () => {
     const output = render([text('Half an ans'), { type: 'failed', message: 'Claude is overloaded right now; please try again.', error: new Error('529') }]).join('');
     assert.equal(output, 'Half an ans\nError: Claude is overloaded right now; please try again.\n');
+  });
+});
+
+describe('TerminalSink: a tool\'s files', () => {
+  it('saves them in a folder of their own, numbered, and prints where each went', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'chat-files-test-'));
+    try {
+      const written: string[] = [];
+      const sink = new TerminalSink({ write: (text) => written.push(text) }, undefined, fileSaver(() => folder));
+      const png = Buffer.from('not really a png');
+      sink.emit(started('shot', {}));
+      sink.emit({ type: 'tool_finished', id: 'toolu_1', server: 'files', tool: 'shot', ok: true, durationMs: 5, summary: 'image (png)', files: [{ name: 'image-1.png', mimeType: 'image/png', data: png.toString('base64') }, { name: '../../etc/passwd', mimeType: 'text/plain', data: 'eA==' }] });
+      const output = written.join('');
+      const first = path.join(folder, '1-image-1.png');
+      assert.match(output, new RegExp(`\\[file\\] image-1\\.png saved as ${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+      assert.deepEqual(readFileSync(first), png);
+      assert.deepEqual(readdirSync(folder).sort(), ['1-image-1.png', '2-passwd'], 'no path parts from the tool');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -45,6 +45,8 @@ describe('loadConfig defaults', () => {
       // 24 MB each: the API's 32 MB request, base64-encoded.
       files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       answerAsFileChars: 0,
+      uploadMaxBytes: 20 * 1024 * 1024,
+      toolTextAsFileChars: 0,
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);
@@ -76,6 +78,7 @@ describe('loadConfig defaults', () => {
         HISTORY_BUDGET_TOKENS: '1000',
         MAX_TOOL_ROUNDS: '100',
         THREAD_MAX_STORED_BYTES: ' 250000 ',
+        UPLOAD_MAX_BYTES: '5000000',
         LOG_LEVEL: ' DEBUG ',
       },
       chat,
@@ -93,6 +96,7 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(config.mcp, { configPath: 'team/mcp.json', explicit: true, callTimeoutMs: 1000, roots: ['/srv/docs', './data'], samplingMaxTokens: 300 });
     assert.deepEqual(config.store, { url: 'redis://cache:6379', ttlMs: 2 * 24 * 3600 * 1000, lockLeaseMs: 5000 });
     assert.deepEqual(config.agent, { maxRounds: 100, historyBudgetTokens: 1000, maxStoredBytes: 250_000 });
+    assert.equal(config.uploadMaxBytes, 5_000_000);
     assert.equal(config.logLevel, 'debug');
   });
 });
@@ -110,6 +114,7 @@ describe('loadConfig problems', () => {
     { variable: 'HISTORY_TTL_DAYS', value: '0', says: /from 1 to 3650 \(default 30\)/ },
     { variable: 'HISTORY_BUDGET_TOKENS', value: '500', says: /from 1000 to 1000000 \(default 100000\)/ },
     { variable: 'MAX_TOOL_ROUNDS', value: 'many', says: /from 1 to 100 \(default 10\)/ },
+    { variable: 'UPLOAD_MAX_BYTES', value: '2000000000', says: /from 1 to 1073741824 \(default 20971520\)/ },
     { variable: 'LOG_LEVEL', value: 'verbose', says: /not one of debug, info, warn, error \(default info\)/ },
     { variable: 'ANTHROPIC_BASE_URL', value: 'api.anthropic.com', says: /not an http\(s\) URL; leave it unset to use Anthropic's API/ },
     { variable: 'ANTHROPIC_BASE_URL', value: 'ftp://proxy.internal', says: /not an http\(s\) URL/ },

@@ -7,9 +7,9 @@ import { base64Bytes, convertToolResult, errorResult, formatBytes, NO_CONTENT_TE
 const PNG_1K = Buffer.alloc(1200, 7).toString('base64');
 
 describe('convertToolResult', () => {
-  it('keeps text as text and summarises its first line', () => {
+  it('keeps text as text and summarises its first line; the whole text comes along for a file', () => {
     const result = convertToolResult({ content: [{ type: 'text', text: 'Echo: hello\nsecond line' }] });
-    assert.deepEqual(result, { content: [{ type: 'text', text: 'Echo: hello\nsecond line' }], isError: false, summary: 'Echo: hello second line' });
+    assert.deepEqual(result, { content: [{ type: 'text', text: 'Echo: hello\nsecond line' }], isError: false, summary: 'Echo: hello second line', text: 'Echo: hello\nsecond line' });
   });
 
   it('turns supported images into base64 image blocks', () => {

@@ -7,6 +7,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { silentLogger, type Logger } from '../../log.js';
 import { escapeMrkdwn } from '../reply/escape.js';
 import { overCapSentence, questionContent, quoteName, toBlock, type FileBlock, type FileCaps } from '../../files/content.js';
+import { fitImage } from '../../files/fit-image.js';
 
 /** What the bot keeps of one entry of a message's `files` (docs.slack.dev/reference/objects/file-object). */
 export interface SlackFileRef {
@@ -58,6 +59,7 @@ export interface FileDownloadDeps {
   fileInfo?: (id: string) => Promise<SlackFileRef | undefined>;
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  logger?: Logger;
 }
 
 /** Slack's file host: url_private points there (docs.slack.dev/messaging/working-with-files). */
@@ -88,7 +90,9 @@ export async function loadFiles(refs: SlackFileRef[], deps: FileDownloadDeps): P
       sentences.push(got.sentence);
       continue;
     }
-    const converted = toBlock({ name: ref.name, ...(ref.mimetype ? { mimetype: ref.mimetype } : {}), bytes: got.bytes });
+    // An image over the API's limits is scaled down first (in a worker thread: fit-image.ts).
+    const file = await fitImage({ name: ref.name, ...(ref.mimetype ? { mimetype: ref.mimetype } : {}), bytes: got.bytes }, deps.logger ?? silentLogger, deps.signal);
+    const converted = toBlock(file);
     if (!converted.ok) {
       sentences.push(converted.sentence);
       continue;
@@ -114,7 +118,7 @@ export type FileLoader = (refs: SlackFileRef[], signal?: AbortSignal, maxBytes?:
 export function createFileLoader(deps: Omit<FileDownloadDeps, 'signal'>, logger: Logger = silentLogger): FileLoader {
   return async (refs, signal, maxBytes) => {
     const caps = maxBytes === undefined ? deps.caps : { maxFileBytes: Math.min(deps.caps.maxFileBytes, maxBytes), maxQuestionBytes: Math.min(deps.caps.maxQuestionBytes, maxBytes) };
-    const files = await loadFiles(refs, { ...deps, caps, ...(signal ? { signal } : {}) });
+    const files = await loadFiles(refs, { ...deps, caps, logger, ...(signal ? { signal } : {}) });
     logger.info('files attached', { files: refs.length, read: files.blocks.length, leftOut: files.sentences.length });
     return {
       ...(files.sentences.length > 0 ? { note: `:paperclip: ${escapeMrkdwn(files.sentences.join(' '))}` } : {}),

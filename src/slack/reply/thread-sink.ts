@@ -7,7 +7,8 @@ import type { Logger } from '../../log.js';
 import { formatDuration, shortArgs } from './format.js';
 import { untrustedMarkdown } from './escape.js';
 import { neutralizeMentions } from './mentions.js';
-import { answerFile } from './upload.js';
+import { answerFiles, summaryOf, type AnswerFileKind } from './answer-file.js';
+import { toolTextFile } from '../../files/tool-text-file.js';
 import type { Block, ReplyWriter, TaskUpdate } from './reply-writer.js';
 
 export interface ThreadSinkOptions {
@@ -36,8 +37,15 @@ export interface ThreadSinkOptions {
    * line for the note when some could not be shown. Absent: files are not shown.
    */
   showFiles?: (files: ToolFile[], comment?: string) => Promise<string | undefined>;
-  /** Whether a finished answer is also posted as a Markdown file (after it, with showFiles). */
-  answerAsFile?: (text: string) => boolean;
+  /**
+   * The answer as a file (with showFiles; answer-file.ts). `asked`: the question asks for one, so
+   * the answer is not streamed: the thread gets a short summary and the file the whole answer (or
+   * its tables, for CSV). `pastChars`: once the answer reaches this many characters the stream stops
+   * growing, with a line saying the rest is in the file, and the whole answer is uploaded.
+   */
+  answerFile?: { asked?: AnswerFileKind; pastChars?: number };
+  /** A tool's text result of at least this many characters is also posted as a file (with showFiles); absent or 0: never. */
+  toolTextAsFileChars?: number;
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 400;
@@ -68,6 +76,13 @@ export class ThreadSink implements AgentSink {
    * waiting here rides on the call that ends the reply (chat.stopStream) instead of an append.
    */
   private textBatch: { text: string; first: boolean } | undefined;
+  /** The whole answer as the thread would show it, for an answer posted as a file. */
+  private whole = '';
+  private toolsSinceWhole = false;
+  /** Characters of the answer handed to Slack so far. */
+  private streamedChars = 0;
+  /** Where in `whole` the stream stopped growing (answerFile.pastChars), once it did. */
+  private cutAt: number | undefined;
 
   constructor(
     private readonly writer: ReplyWriter,
@@ -84,10 +99,16 @@ export class ThreadSink implements AgentSink {
     if (this.finished) return;
     switch (event.type) {
       case 'text':
+        this.whole += this.toolsSinceWhole && this.whole !== '' ? `\n\n${event.delta.replace(/^\s+/, '')}` : event.delta;
+        this.toolsSinceWhole = false;
+        // Asked for a file, or past the size: the text waits in `whole` for the end of the turn.
+        if (this.options.answerFile?.asked || this.cutAt !== undefined) return;
         this.pending += event.delta;
+        if (this.overFileSize()) return this.cutStream();
         this.scheduleFlush();
         return;
       case 'tool_started': {
+        this.toolsSinceWhole = true;
         this.flushNow(true);
         const title = `${event.server}/${event.tool}`;
         const details = shortArgs(event.input) || undefined;
@@ -114,9 +135,10 @@ export class ThreadSink implements AgentSink {
         const output = `${verb} in ${formatDuration(event.durationMs)}${event.summary ? `: ${event.summary}` : ''}`;
         const task: TaskUpdate = { type: 'task_update', id: event.id, title, status: event.ok ? 'complete' : 'error', output };
         this.queueTask(task);
-        const { showFiles } = this.options;
-        if (event.files && showFiles) {
-          const files = event.files;
+        const { showFiles, toolTextAsFileChars } = this.options;
+        const long = toolTextAsFileChars && event.text && event.text.length >= toolTextAsFileChars ? [toolTextFile(event.tool, event.text)] : [];
+        const files = [...(event.files ?? []), ...long];
+        if (files.length > 0 && showFiles) {
           // The note of files not shown goes out in the same turn of the chain, before anything queued later (the end of the reply).
           this.enqueue(async () => {
             const note = await showFiles(files);
@@ -129,17 +151,25 @@ export class ThreadSink implements AgentSink {
         this.finished = true;
         this.stopKeepAlive();
         this.flushNow(true);
+        const files = this.fileAnswer(event.text);
         const tail: string[] = [];
         if (event.notice) tail.push(`_${event.notice}_`);
-        if (!this.sentText && event.text.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
+        if (!this.sentText && this.whole.trim() === '' && tail.length === 0) tail.push('_(Claude gave no answer to that.)_');
         if (tail.length > 0) this.appendText(tail.join('\n'), true);
-        // The answer as a file goes before the call that ends the reply, which marks it done.
-        const { showFiles, answerAsFile } = this.options;
-        if (showFiles && answerAsFile?.(event.text)) {
-          const { file, comment } = answerFile(neutralizeMentions(event.text, this.options.allowedUserIds));
+        // The answer as a file goes before the call that ends the reply, which marks it done. A file
+        // Slack did not take leaves its text in the thread instead, so nothing is lost.
+        const { showFiles } = this.options;
+        if (files.length > 0 && showFiles) {
+          const unshown = this.unshown();
           this.enqueue(async () => {
-            const note = await showFiles([file], comment);
-            if (note) this.logger.warn('answer file not shown', { note });
+            const notes: string[] = [];
+            for (const { file, comment } of files) {
+              const note = await showFiles([file], comment);
+              if (note) notes.push(note);
+            }
+            if (notes.length === 0) return;
+            this.logger.warn('answer file not shown', { note: notes.join('; ') });
+            await this.writer.appendText(neutralizeMentions(`\n\n_(${notes.join('; ')}; so here it is.)_\n\n${unshown}`, this.options.allowedUserIds));
           });
         }
         this.finishWith(() => this.options.finalBlocks(event.usage));
@@ -149,10 +179,54 @@ export class ThreadSink implements AgentSink {
         this.finished = true;
         this.stopKeepAlive();
         this.flushNow(true);
+        // Text held back for a file that will not be made now.
+        this.appendText(this.unshown(), false);
         this.appendText(`:warning: ${event.message}`, true);
         this.finishWith(() => []);
         return;
     }
+  }
+
+  /** Whether the answer reached answerFile.pastChars with the text now pending. */
+  private overFileSize(): boolean {
+    const past = this.options.answerFile?.pastChars;
+    return past !== undefined && past > 0 && this.options.showFiles !== undefined && this.streamedChars + this.pending.length >= past;
+  }
+
+  /** The stream stops growing at pastChars (at a word), with a line saying the rest is in the file. */
+  private cutStream(): void {
+    const room = Math.max(0, (this.options.answerFile?.pastChars ?? 0) - this.streamedChars);
+    const space = this.pending.slice(0, room).search(/\s\S*$/);
+    const cut = space > 0 ? space : room;
+    this.cutAt = this.whole.length - this.pending.length + cut;
+    this.pending = this.pending.slice(0, cut);
+    this.flushNow(true);
+    this.appendText('_… the rest of the answer is in the file below._', true);
+  }
+
+  /** The answer text the thread has not shown: all of it when asked for a file, the rest past the cut. */
+  private unshown(): string {
+    if (this.options.answerFile?.asked) return this.whole;
+    return this.cutAt === undefined ? '' : this.whole.slice(this.cutAt).replace(/^\s+/, '');
+  }
+
+  /**
+   * At the end of the turn: the files the answer goes out as, and the thread's text for them (a
+   * summary when asked for a file; the held text when CSV was asked for and there is no table).
+   */
+  private fileAnswer(lastRound: string): ReturnType<typeof answerFiles> {
+    const { asked } = this.options.answerFile ?? {};
+    const kind = asked ?? (this.cutAt !== undefined ? 'markdown' : undefined);
+    const files = kind && this.options.showFiles && this.whole.trim() !== '' ? answerFiles(neutralizeMentions(this.whole, this.options.allowedUserIds), kind) : [];
+    if (!asked) return files;
+    if (files.length === 0) {
+      this.appendText(this.whole, false);
+      return files;
+    }
+    const summary = summaryOf(lastRound) || summaryOf(this.whole);
+    const line = kind === 'csv' ? `_The ${files.length > 1 ? 'tables are in the files' : 'table is in the file'} below._` : '_The whole answer is in the file below._';
+    this.appendText(summary ? `${summary}\n\n${line}` : line, false);
+    return files;
   }
 
   /** Ends the reply; text still waiting for its call goes with the last one (writer.finish). */
@@ -219,6 +293,7 @@ export class ThreadSink implements AgentSink {
     if (cut <= 0) return;
     const text = this.pending.slice(0, cut);
     this.pending = this.pending.slice(cut);
+    this.streamedChars += text.length;
     this.lastFlushAt = Date.now();
     this.appendText(text, false);
     if (this.pending.length > 0 && !all) this.scheduleFlush();

@@ -14,6 +14,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ToolFile } from '../../agent/content.js';
 import type { Logger } from '../../log.js';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../../files/upload-caps.js';
 import { outcomeUnknown, platformError } from '../web/slack-retries.js';
 
 export interface UploadTarget {
@@ -29,10 +30,13 @@ export interface UploadOptions {
   maxBytes: number;
   /** The text of the file's message (files.completeUploadExternal's `initial_comment`). */
   comment?: string;
+  /**
+   * An answer redone after its worker died (intake/resume.ts): a file the thread already shows in a
+   * message after this ts (the question's), with the same name and size, came from the dead
+   * attempt's run of the same tool, and is not uploaded again.
+   */
+  shownAfter?: string;
 }
-
-/** Slack's own cap on one file is 1 GB; a tool's file travels base64 in memory, so the default is far lower. */
-export const DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
 
 export type UploadOutcome = { shown: true; fileId: string } | { shown: false; reason: string };
 
@@ -40,7 +44,7 @@ export type UploadOutcome = { shown: true; fileId: string } | { shown: false; re
 export async function uploadOnce(target: UploadTarget, file: ToolFile, options: UploadOptions, logger: Logger): Promise<UploadOutcome> {
   const bytes = Buffer.from(file.data, 'base64');
   if (bytes.length === 0) return { shown: false, reason: 'it was empty' };
-  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file from a tool may have` };
+  if (bytes.length > options.maxBytes) return { shown: false, reason: `it is over the ${formatSize(options.maxBytes)} a file the bot uploads may have` };
   try {
     const fileId = await sendBytes(target, file.name, bytes);
     await completeOnce(target, fileId, file.name, options.comment, logger);
@@ -90,6 +94,17 @@ async function inThread(target: UploadTarget, fileId: string): Promise<boolean> 
   return (response.messages ?? []).some((message) => (message.files ?? []).some((file) => file.id === fileId));
 }
 
+/** The files of the thread's messages after `ts`, by name and size (conversations.replies lists them). */
+async function filesShownAfter(target: UploadTarget, ts: string): Promise<Set<string>> {
+  const response = await target.client.conversations.replies({ channel: target.channel, ts: target.threadTs, limit: 1000 });
+  const later = (response.messages ?? []).filter((message) => Number(message.ts ?? 0) > Number(ts));
+  return new Set(later.flatMap((message) => (message.files ?? []).map((file) => fileKey(file.name ?? '', file.size ?? -1))));
+}
+
+function fileKey(name: string, size: number): string {
+  return `${name}\u0000${size}`;
+}
+
 function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round(bytes / (1024 * 1024))} MB`;
   return bytes >= 1024 ? `${Math.round(bytes / 1024)} kB` : `${bytes} bytes`;
@@ -100,28 +115,20 @@ function formatSize(bytes: number): string {
  * tool's note naming the files that could not be shown, or undefined when all were.
  */
 export function toolFileShower(target: UploadTarget, logger: Logger, options: UploadOptions = { maxBytes: DEFAULT_UPLOAD_MAX_BYTES }): (files: ToolFile[], comment?: string) => Promise<string | undefined> {
+  let earlier: Promise<Set<string>> | undefined;
   return async (files, comment) => {
     const missed: string[] = [];
     for (const file of files) {
+      if (options.shownAfter) {
+        earlier ??= filesShownAfter(target, options.shownAfter).catch(() => new Set<string>());
+        if ((await earlier).has(fileKey(file.name, Buffer.byteLength(file.data, 'base64')))) {
+          logger.info('file already shown by an earlier attempt; not uploaded again', { file: file.name });
+          continue;
+        }
+      }
       const outcome = await uploadOnce(target, file, comment ? { ...options, comment } : options, logger);
       if (!outcome.shown) missed.push(`${file.name} not shown: ${outcome.reason}`);
     }
     return missed.length > 0 ? missed.join('; ') : undefined;
-  };
-}
-
-/**
- * Whether a question asks for the answer as a file ("as a file", "in a Markdown file", "as a
- * snippet"). Plain words, not a model call: a miss only means the answer comes as messages.
- */
-export function asksForFile(question: string): boolean {
-  return /\b(as|in|into)\s+(an?\s+)?(markdown\s+|md\s+|text\s+|downloadable\s+)?(file|snippet|attachment)\b/i.test(question);
-}
-
-/** The whole answer as a Markdown file, and the line its message carries. */
-export function answerFile(text: string): { file: ToolFile; comment: string } {
-  return {
-    file: { name: 'answer.md', mimeType: 'text/markdown', data: Buffer.from(text, 'utf8').toString('base64') },
-    comment: `:page_facing_up: The whole answer as a Markdown file (${text.length.toLocaleString('en-US')} characters).`,
   };
 }
