@@ -28,10 +28,17 @@ import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slac
 import { StartGroup } from './process/start-group.js';
 import { conversationHash, type WorkerSlot } from './process/shard.js';
 import { createPhaseClock } from './process/phase-clock.js';
+import { startObservability, type Observability } from './observe/index.js';
+import { listenForScrapes, metricsRoute, type MetricsListener } from './observe/endpoint.js';
+import { questionSpan } from './observe/question-span.js';
+import { countStoreOperations } from './observe/store-ops.js';
+import { withTraceIds } from './observe/traced-logger.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
   port: number;
+  /** The port of GET /metrics when it has one of its own (METRICS_PORT). */
+  metricsPort?: number;
   /** Stops taking events, lets answers under way finish (up to graceMs), closes servers and store. */
   stop(graceMs: number): Promise<void>;
 }
@@ -62,6 +69,8 @@ export interface BotDeps {
   worker?: WorkerSlot;
   /** Called once the store and the inbox are open (the first worker: the file exists for the others). */
   onStorageOpen?: () => void;
+  /** Metrics and traces; default built from config.observe (tests give one with an in-memory span exporter). */
+  observability?: Observability;
 }
 
 /** The slash command in manifest.yml. */
@@ -72,9 +81,14 @@ const INBOX_POLL_MS = 500;
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
+export async function startBot(config: Config, { logger: givenLogger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
   const slack = config.slack;
   if (!slack) throw new Error('startBot needs the Slack settings');
+  // Metrics unless METRICS_PORT=off, traces with OTEL_EXPORTER_OTLP_ENDPOINT (src/observe/); while
+  // tracing, the log lines written inside a question's trace carry its ids.
+  const observability = deps.observability ?? (await startObservability(config.observe));
+  const { telemetry } = observability;
+  const logger = observability.traced ? withTraceIds(givenLogger, telemetry) : givenLogger;
   const { servers, serversFile, policy: loadedPolicy } = deps.files ?? checkFiles(config.mcp, env);
   if (!serversFile) warnNoServersFile(config.mcp, logger);
   const { policy, file: policyFile } = loadedPolicy;
@@ -91,7 +105,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal: group.signal })));
   const storing = clock.time('store', openStore(config.store.url));
   const starting = group.add(
-    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing })),
+    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing, telemetry })),
     (engine) => engine.close(),
   );
   // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
@@ -117,6 +131,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   for (const check of deps.checks ?? []) void group.add(clock.time('start-up check', check));
   await group.done();
   const [reached, engine, inbox] = await Promise.all([reaching, starting, opening]);
+  if (observability.registry) countStoreOperations(engine.store, telemetry);
   const slackHealth = createSlackHealth({
     initial: reached.status,
     recheck: async () => (await checkSlack(slack, { appToken: false })).status,
@@ -142,7 +157,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   await closeIfStopped(signal, () => coordinator.close(), () => inbox.close(), () => engine.close());
   // V8's heap limit, logged so a deployment can see the one it runs with (README, "Running in production").
   logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent, heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
-  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs, metrics: telemetry });
   const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
     elicitation: elicitations.handler,
@@ -164,7 +179,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     acks,
     max: config.turns.maxConcurrent,
     pollMs: INBOX_POLL_MS,
-    handle: (taken) => answerer.work(taken),
+    // One trace per question (observe/question-span.ts).
+    handle: (taken) => questionSpan(telemetry, taken, () => answerer.work(taken)),
     logger: logger.child({ room: 'intake' }),
   });
   const answerer = createAnswerer({
@@ -193,6 +209,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
+    telemetry,
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
       progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
@@ -212,6 +229,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
     acks,
+    telemetry,
+    // GET /metrics beside /healthz, unless METRICS_PORT moves it to a port of its own or turns it off.
+    routes: observability.registry && config.observe.metrics === 'same' ? [metricsRoute(observability.registry)] : [],
     // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
     // The store's state is reported, not made a reason to take the replica out: when Redis is away
     // every replica is, and each still tells people so.
@@ -241,18 +261,28 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       logger: logger.child({ room: 'slack' }),
     },
   });
+  observability.watchState({ servers: () => engine.hub.status(), turns: () => turnsState(inbox, workers) });
   let port: number;
+  let scrapes: MetricsListener | undefined;
   try {
     port = await clock.time('slack front start', front.start());
+    // Its own port: one per worker process (WORKERS > 1), METRICS_PORT + the worker's index.
+    const metrics = config.observe.metrics;
+    if (observability.registry && typeof metrics === 'object') scrapes = await listenForScrapes(observability.registry, metrics.port === 0 ? 0 : metrics.port + (deps.worker?.index ?? 0));
   } catch (error) {
-    await Promise.all([inbox.close(), coordinator.close(), engine.close()]);
+    await Promise.all([front.stop().catch(() => undefined), inbox.close(), coordinator.close(), engine.close(), observability.close()]);
     throw error;
   }
-  await closeIfStopped(signal, () => front.stop(), () => inbox.close(), () => coordinator.close(), () => engine.close());
+  const closeScrapes = async () => {
+    await scrapes?.close();
+    await observability.close();
+  };
+  await closeIfStopped(signal, () => front.stop(), closeScrapes, () => inbox.close(), () => coordinator.close(), () => engine.close());
   // Questions accepted before a crash or a stop are in the inbox already: the workers take them now.
   workers.start();
   return {
     port,
+    ...(scrapes ? { metricsPort: scrapes.port } : {}),
     async stop(graceMs) {
       const phases = createPhaseClock(logger, 'stop');
       await phases.time('slack front stop', front.stop());
@@ -269,6 +299,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       // In parallel: the inbox (stops renewing holds: other replicas take the threads of answers cut
       // off), the locks, the MCP servers' exits and the store; none of them needs another any more.
       await Promise.all([phases.time('inbox', inbox.close()), phases.time('coordination', coordinator.close()), phases.time('store and MCP servers', engine.close())]);
+      // Last, so the spans of the answers stopped above are sent.
+      await phases.time('monitoring', closeScrapes());
       logger.info('stopped');
     },
   };

@@ -22,6 +22,7 @@ import { ThreadSink } from './reply/thread-sink.js';
 import { asksForFile, toolFileShower } from './reply/upload.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
+import { noTelemetry, type QuestionRefusal, type Telemetry } from '../observe/telemetry.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
@@ -72,6 +73,8 @@ export interface AnswerDeps {
   shutdown?: AbortSignal;
   logger: Logger;
   options: AnswerOptions;
+  /** Questions by outcome, turn latency, one trace per question (src/observe/); default none. */
+  telemetry?: Telemetry;
 }
 
 /** What a turn writes to the thread with: the client and the thread's loading state. */
@@ -114,6 +117,7 @@ export type Answerer = ReturnType<typeof createAnswerer>;
 
 export function createAnswerer(deps: AnswerDeps) {
   const { inbox, logger } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const priorAnswer = deps.priorAnswer ?? noPriorAnswer;
   return {
     /**
@@ -126,8 +130,10 @@ export function createAnswerer(deps: AnswerDeps) {
       const ids = [`msg:${question.channel}:${question.ts}`];
       if (eventId) ids.push(`event:${eventId}`);
       const result = await inbox.accept(question, { ids, onlyIfEngaged: options.onlyIfEngaged === true });
-      if (result === 'accepted') deps.wake();
-      else logger.debug(result === 'duplicate' ? 'duplicate event ignored' : 'message ignored', { conversation: question.key, eventId, reason: result });
+      if (result === 'accepted') {
+        telemetry.question('accepted');
+        deps.wake();
+      } else logger.debug(result === 'duplicate' ? 'duplicate event ignored' : 'message ignored', { conversation: question.key, eventId, reason: result });
       return result;
     },
 
@@ -147,7 +153,7 @@ export function createAnswerer(deps: AnswerDeps) {
         }
         await notice(tools.client, question, `resumed:${taken.attempt}`, next.note, logger);
       }
-      await answer(deps, question, tools, taken.lost, taken.attempt);
+      await answer(deps, question, tools, taken.lost, taken.attempt, taken.entry.acceptedAt);
       // Stopped by the shutdown: a durable inbox keeps it, and the next start (or replica) redoes it.
       return deps.shutdown?.aborted && inbox.durable ? 'released' : 'finished';
     },
@@ -155,22 +161,25 @@ export function createAnswerer(deps: AnswerDeps) {
 }
 
 /** `attempt`: which take of the question this is (more than 1 after a worker died mid-answer). */
-async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, attempt = 1): Promise<void> {
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, attempt = 1, acceptedAt = Date.now()): Promise<void> {
   const { options } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
   let firstTextMs: number | undefined;
   const who = { userId: question.userId, channel: question.channel, isDirect: question.isDirect };
   const refusal = refusalFor(deps.policy, question, who);
   if (refusal) {
-    log.info('question refused', { user: question.userId, reason: refusal });
+    log.info('question refused', { user: question.userId, reason: refusal.text });
+    telemetry.question('refused', refusal.reason);
     // The refusal is the whole reply to this question: marked done, so a resumed question is not answered.
-    await notice(client, question, 'refused', `:no_entry: ${refusal}`, log, true);
+    await notice(client, question, 'refused', `:no_entry: ${refusal.text}`, log, true);
     return;
   }
   const admitted = await deps.limits?.admit({ teamId: question.teamId, userId: question.userId, questionId: `${question.channel}:${question.ts}` });
   if (admitted?.ok === false) {
     log.info('question over a per-person limit', { user: question.userId, limit: admitted.limit });
+    telemetry.question('refused', admitted.limit === 'questionsPerMinute' ? 'questions_per_minute' : 'turns_in_flight');
     await notice(client, question, 'limited', `:hourglass: ${admitted.message}`, log, true);
     return;
   }
@@ -215,7 +224,10 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       }
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
-    onFirstText: () => (firstTextMs = Date.now() - startedAt),
+    onFirstText: () => {
+      firstTextMs = Date.now() - startedAt;
+      telemetry.turn('first_words', (Date.now() - acceptedAt) / 1000);
+    },
     showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log),
     answerAsFile: (answer) => {
       const past = options.answerAsFileChars ? answer.length >= options.answerAsFileChars : false;
@@ -232,6 +244,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
   let outcome: Stored = { unsaved: false };
+  let answered = false;
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
     // Files are downloaded here, on the worker, after the policy let the question in (refusalFor).
@@ -239,6 +252,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     if (files?.note) await cosmetic('files note', notice(client, question, 'files', files.note, log));
     const result = await deps.turns.runTurn(question.key, files ? files.content(text) : text, sink, deadline.signal, turnOptions);
     usage = result.usage;
+    answered = result.status === 'done';
     outcome = { total: result.totalUsage, unsaved: result.status === 'done' && !result.saved };
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
@@ -254,6 +268,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Nothing reached the thread (Slack refused every write): no reply clears the status, so clear it.
   if (writer.messageTs.length === 0) await cosmetic('setStatus', setStatus({ status: '' }));
   await recent;
+  telemetry.question(answered ? 'answered' : 'failed');
+  telemetry.turn('done', (Date.now() - acceptedAt) / 1000);
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
 }
 
@@ -264,11 +280,11 @@ interface Stored {
 }
 
 /** Why this question is not answered (access policy, length limit), or undefined. */
-function refusalFor(policy: Policy, question: Question, who: { userId: string; channel: string; isDirect: boolean }): string | undefined {
+function refusalFor(policy: Policy, question: Question, who: { userId: string; channel: string; isDirect: boolean }): { reason: QuestionRefusal; text: string } | undefined {
   const access = mayUse(policy, who);
-  if (!access.ok) return access.reason;
+  if (!access.ok) return { reason: 'access', text: access.reason };
   const length = checkMessageLength(question.text, policy.limits.messageChars);
-  return length.ok ? undefined : length.message;
+  return length.ok ? undefined : { reason: 'too_long', text: length.message };
 }
 
 /** The reply a dead attempt left half done: its stream ended, its text replaced by a word that it was cut off. */
