@@ -98,7 +98,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });
-  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }) });
+  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   return {
     store,
     hub,
