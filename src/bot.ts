@@ -84,28 +84,31 @@ const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the to
 export async function startBot(config: Config, { logger: givenLogger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
   const slack = config.slack;
   if (!slack) throw new Error('startBot needs the Slack settings');
-  // Metrics unless METRICS_PORT=off, traces with OTEL_EXPORTER_OTLP_ENDPOINT (src/observe/); while
-  // tracing, the log lines written inside a question's trace carry its ids.
-  const observability = deps.observability ?? (await startObservability(config.observe));
-  const { telemetry } = observability;
-  const logger = observability.traced ? withTraceIds(givenLogger, telemetry) : givenLogger;
+  // Metrics unless METRICS_PORT=off, traces with OTEL_EXPORTER_OTLP_ENDPOINT (src/observe/): loaded
+  // beside the Slack check and the store (prom-client alone is about 40 ms of a start), and needed
+  // first by the engine. While tracing, the log lines written inside a question's trace carry its ids.
+  const observing = deps.observability ? Promise.resolve(deps.observability) : startObservability(config.observe);
+  const traced = (observability: Observability): Logger => (observability.traced ? withTraceIds(givenLogger, observability.telemetry) : givenLogger);
   const { servers, serversFile, policy: loadedPolicy } = deps.files ?? checkFiles(config.mcp, env);
-  if (!serversFile) warnNoServersFile(config.mcp, logger);
+  if (!serversFile) warnNoServersFile(config.mcp, givenLogger);
   const { policy, file: policyFile } = loadedPolicy;
-  logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
+  givenLogger.info('access policy', { file: policyFile ?? '(none: defaults)' });
   // Everything that does not depend on something else starts at once (src/process/start-group.ts):
   // the Slack check (waiting for Slack while it cannot be reached), the store and the MCP servers,
   // the inbox, and the caller's checks (the model). A refused token or an unknown model aborts the
   // rest, and whatever had started is closed again before startBot rejects.
-  const clock = createPhaseClock(logger, 'start-up');
+  const clock = createPhaseClock(givenLogger, 'start-up');
   const group = new StartGroup(signal);
   // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
   // that led to them; the handlers exist once the Slack side below is built.
   let questions: ServerQuestions = {};
-  const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal: group.signal })));
+  const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: givenLogger.child({ room: 'slack' }), signal: group.signal })));
   const storing = clock.time('store', openStore(config.store.url));
   const starting = group.add(
-    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing, telemetry })),
+    clock.time(
+      'store and MCP servers',
+      observing.then((observability) => startEngine(config, servers, traced(observability), { questions: () => questions, signal: group.signal, store: storing, telemetry: observability.telemetry })),
+    ),
     (engine) => engine.close(),
   );
   // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
@@ -118,7 +121,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
         claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
         engagedTtlMs: config.store.ttlMs,
         leaseMs: config.store.lockLeaseMs,
-        logger: logger.child({ room: 'intake' }),
+        logger: givenLogger.child({ room: 'intake' }),
         // Threads the bot answered in before the inbox existed stay its own (intake/legacy-engaged.ts).
         legacyMarks: store,
         ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
@@ -130,7 +133,9 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   // Their outcome is read by group.done(), which fails the start if one rejected.
   for (const check of deps.checks ?? []) void group.add(clock.time('start-up check', check));
   await group.done();
-  const [reached, engine, inbox] = await Promise.all([reaching, starting, opening]);
+  const [reached, engine, inbox, observability] = await Promise.all([reaching, starting, opening, observing]);
+  const { telemetry } = observability;
+  const logger = traced(observability);
   if (observability.registry) countStoreOperations(engine.store, telemetry);
   const slackHealth = createSlackHealth({
     initial: reached.status,
