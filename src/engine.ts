@@ -97,7 +97,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     logger: logger.child({ room: 'agent' }),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
-  const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });
+  const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   return {
     store,

@@ -1,5 +1,6 @@
 // One turn with a tool call, traced: spans collected with the SDK's InMemorySpanExporter. One trace
-// for the question, with the Claude calls, the MCP tool call and the Slack calls as its children,
+// for the question, with the Claude calls, the MCP tool call, the Slack calls and the store's read and
+// write as its children,
 // named and described as the OpenTelemetry GenAI and MCP conventions say; no message content
 // (the content setting is off); and the turn's log lines carry the trace id.
 import assert from 'node:assert/strict';
@@ -70,6 +71,13 @@ describe('observe: the trace of one turn with a tool call', () => {
     const slackMethods = children.filter((span) => span.name.startsWith('slack ')).map((span) => span.attributes['rpc.method']);
     assert.ok(slackMethods.includes('chat.startStream'), `Slack calls under the question: ${slackMethods.join(', ')}`);
     assert.ok(slackMethods.includes('chat.stopStream'));
+
+    // The conversation's one read and one write.
+    const store = children.filter((span) => span.name.endsWith(' conversation')).map((span) => [span.name, span.attributes['db.operation.name']]);
+    assert.deepEqual(store, [
+      ['get conversation', 'get'],
+      ['set conversation', 'set'],
+    ]);
 
     // No message content without OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.
     assert.doesNotMatch(JSON.stringify(spans.map((span) => span.attributes)), /secret ping/);
