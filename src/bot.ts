@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import { openStore, type Store } from './store.js';
+import { createSpendKeeper, createSpendLedger } from './spend/index.js';
 import { needsApproval, personLimits } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
@@ -89,7 +90,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   // first by the engine. While tracing, the log lines written inside a question's trace carry its ids.
   const observing = deps.observability ? Promise.resolve(deps.observability) : startObservability(config.observe);
   const traced = (observability: Observability): Logger => (observability.traced ? withTraceIds(givenLogger, observability.telemetry) : givenLogger);
-  const { servers, serversFile, policy: loadedPolicy } = deps.files ?? checkFiles(config.mcp, env);
+  const { servers, serversFile, policy: loadedPolicy, prices } = deps.files ?? checkFiles(config.mcp, env);
   if (!serversFile) warnNoServersFile(config.mcp, givenLogger);
   const { policy, file: policyFile } = loadedPolicy;
   givenLogger.info('access policy', { file: policyFile ?? '(none: defaults)' });
@@ -176,6 +177,14 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   };
   const shutdown = new AbortController();
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
+  // Spend per person, channel and day, under the same short locks as recent threads (replicas add up).
+  const spend = createSpendKeeper({
+    ledger: createSpendLedger(engine.store, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 })),
+    prices,
+    model: config.anthropic.model,
+    dailySpendUsd: policy.limits.dailySpendUsd,
+    logger: logger.child({ room: 'spend' }),
+  });
   // They answer with the answerer below (called only once started, after it exists), and take no
   // new question while Slack waits for an ack (acks-in-flight.ts).
   const acks = createAcksInFlight();
@@ -203,6 +212,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
     recent,
     policy,
     limits: personLimits(policy.limits, coordinator, logger.child({ room: 'policy' })),
+    spend,
     tools: engine.hub,
     resources: engine.hub,
     files: createFileLoader({
@@ -255,6 +265,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
         await answerer.accept(thread, undefined);
       },
       recent,
+      spend: (teamId) => spend.summary(teamId),
       overview: async (teamId, userId) => ({
         servers: engine.hub.status(),
         tools: engine.hub.listTools(),

@@ -1,5 +1,6 @@
-// Shared by the JSON configuration files (servers, policy): how a place in a file is named in
-// messages, and reading the JSON itself with an error a person can act on.
+// Shared by the JSON configuration files (servers, policy, prices): how a place in a file is named in
+// messages, and reading the file and its JSON with an error a person can act on.
+import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 
 /** `mcpServers.github.env.GITHUB_TOKEN`, with brackets for keys that are not plain identifiers. */
@@ -19,5 +20,16 @@ export function parseJsonFile(text: string, file: string, shapeHint: string): un
     return JSON.parse(text);
   } catch (err) {
     throw new ConfigError([`${file}: is not valid JSON (${(err as Error).message}); fix the syntax, it should look like ${shapeHint}`]);
+  }
+}
+
+/** The text of a configuration file, or a ConfigError naming it, why it cannot be read, and `fix`. */
+export function readConfigFile(file: string, fix: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (err as Error).message})`;
+    throw new ConfigError([`${file}: ${reason}; ${fix}`]);
   }
 }

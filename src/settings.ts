@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js';
 import { loadServersFile, type ServerConfig } from './mcp/index.js';
 import { loadPolicyFile, policyLocation, type LoadedPolicy } from './policy/index.js';
 import { serversFileToRead } from './servers.js';
+import { loadPrices, type PriceTable } from './spend/index.js';
 
 /** The servers and policy files, read and checked. */
 export interface BotFiles {
@@ -13,6 +14,8 @@ export interface BotFiles {
   /** False when there is no servers file at the default path: the bot runs without tools. */
   serversFile: boolean;
   policy: LoadedPolicy;
+  /** List prices per model: the defaults, with PRICES_FILE over them. */
+  prices: PriceTable;
 }
 
 export interface BotSettings {
@@ -32,7 +35,7 @@ export function checkBotSettings(env: NodeJS.ProcessEnv, { requireSlack } = { re
   return { config, files };
 }
 
-/** Reads the servers file and the policy file; one ConfigError with the problems of both. */
+/** Reads the servers file, the policy file and PRICES_FILE; one ConfigError with the problems of all. */
 export function checkFiles(mcp: Pick<Config['mcp'], 'configPath' | 'explicit'>, env: NodeJS.ProcessEnv): BotFiles {
   const problems: string[] = [];
   const file = serversFileToRead(mcp);
@@ -40,8 +43,9 @@ export function checkFiles(mcp: Pick<Config['mcp'], 'configPath' | 'explicit'>, 
   // With a broken servers file its server names are unknown: the policy's rules for them are not
   // checked against it this time (the next run does, once the servers file is fixed).
   const policy = gather(problems, () => loadPolicyFile(policyLocation(env, mcp.configPath), servers?.map((s) => s.name)));
-  if (!servers || !policy) throw new ConfigError(problems);
-  return { servers, serversFile: file !== undefined, policy };
+  const prices = gather(problems, () => loadPrices(env));
+  if (!servers || !policy || !prices) throw new ConfigError(problems);
+  return { servers, serversFile: file !== undefined, policy, prices };
 }
 
 /** Runs `read`; a ConfigError's problems are added to `problems` and give undefined. */

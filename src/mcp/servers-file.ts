@@ -2,11 +2,10 @@
 // format Claude Desktop and other clients use, so people can paste entries they already have. Every
 // problem is collected (not just the first) and reported as one ConfigError line that names the file,
 // the key and the fix. Entries themselves are read in server-entries.ts.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Env } from './expand.js';
-import { parseJsonFile } from '../config-file.js';
+import { parseJsonFile, readConfigFile } from '../config-file.js';
 import { isPlainObject } from '../plain-object.js';
 import { parseEntry } from './server-entries.js';
 import type { ServerConfig } from './types.js';
@@ -44,13 +43,6 @@ export function parseServersFile(text: string, options: ParseOptions): ServerCon
 
 /** Reads and parses the servers file at `file`. Throws ConfigError (also when it cannot be read). */
 export function loadServersFile(file: string, env: Env): ServerConfig[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (err as Error).message})`;
-    throw new ConfigError([`${file}: ${reason}; create it with ${SHAPE_HINT}, or point MCP_CONFIG at your servers file`]);
-  }
+  const text = readConfigFile(file, `create it with ${SHAPE_HINT}, or point MCP_CONFIG at your servers file`);
   return parseServersFile(text, { file, env, baseDir: path.dirname(path.resolve(file)) });
 }

@@ -12,8 +12,8 @@ import type { LogFields } from '../log.js';
 /** How a question ended; `refused` carries why (QuestionRefusal). */
 export type QuestionOutcome = 'accepted' | 'answered' | 'failed' | 'refused';
 
-/** Why a question was not answered: the access policy, its length, or a per-person limit. */
-export type QuestionRefusal = 'access' | 'too_long' | 'questions_per_minute' | 'turns_in_flight';
+/** Why a question was not answered: the access policy, its length, a per-person limit, or the person's daily spend cap. */
+export type QuestionRefusal = 'access' | 'too_long' | 'questions_per_minute' | 'turns_in_flight' | 'daily_spend';
 
 /** The four token counts of one model call (the Messages API's usage; cache counters may be absent). */
 export interface TokenCounts {

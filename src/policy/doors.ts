@@ -11,6 +11,11 @@ export function seesServerErrors(policy: Policy, userId: string): boolean {
   return policy.approvers?.includes(userId) ?? false;
 }
 
+/** Whether this person sees the team's spend on App Home (src/spend/): only the approvers the policy names. */
+export function seesSpend(policy: Policy, userId: string): boolean {
+  return policy.approvers?.includes(userId) ?? false;
+}
+
 /** The servers and tools this conversation may use, errors left out for people who may not see them. */
 export function visibleCatalog(
   policy: Policy,

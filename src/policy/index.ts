@@ -4,7 +4,7 @@ export { DEFAULT_POLICY, DIRECT_MESSAGES, type Conversation, type Limits, type P
 export { loadPolicyFile, parsePolicyFile, policyLocation, POLICY_FILE_NAME, type LoadedPolicy, type PolicyLocation } from './policy-file.js';
 export { mayApprove, mayUse, needsApproval, serverAllowed, toolsFor, type Decision } from './access.js';
 export { isDestructive, isReadOnly } from './annotations.js';
-export { seesServerErrors, visibleCatalog } from './doors.js';
+export { seesServerErrors, seesSpend, visibleCatalog } from './doors.js';
 export { filteredTools } from './tools.js';
 export { approvalGate, type ApprovalContext, type ApprovalDecision, type ApprovalGateOptions, type ApprovalRequest, type Approver } from './approval.js';
 export { cappedResults, capContent } from './cap.js';

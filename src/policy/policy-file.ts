@@ -27,7 +27,8 @@
 //               "toolResultBytesPerTurn": 400000, tool results one answer may take in all (absent = 400,000)
 //               "questionsPerMinute": 10,        per person, counted as answers start (absent = no limit)
 //               "turnsInFlight": 3,              answers being written for one person at once (absent = no limit)
-//               "fileBytes": 5000000 }           bytes of files one question may attach (absent = the settings')
+//               "fileBytes": 5000000,            bytes of files one question may attach (absent = the settings')
+//               "dailySpendUsd": 5 }             US dollars one person may spend a UTC day (absent = no limit)
 // }
 //
 // Tool patterns match the tool's own name (as its server calls it, without the "server__" prefix);

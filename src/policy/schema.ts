@@ -116,6 +116,11 @@ export const policySchema = strictObject(
         turnsInFlight: wholeNumber(1, 1000, 'no limit', 'answers').optional(),
         // 32 MB: the Messages API's request size (platform.claude.com/docs/en/build-with-claude/pdf-support).
         fileBytes: wholeNumber(1, 32 * 1024 * 1024, 'the bot\'s QUESTION_FILES_MAX_BYTES', 'bytes').optional(),
+        dailySpendUsd: z
+          .number({ error: 'must be a number of US dollars, e.g. 5 or 2.50 (default no limit)' })
+          .min(0.01, { error: 'must be at least 0.01 US dollars (default no limit)' })
+          .max(1_000_000, { error: 'must be at most 1000000 US dollars (default no limit)' })
+          .optional(),
       },
       '{"messageChars": 8000, "turnSeconds": 900}',
     ).default(DEFAULT_LIMITS),

@@ -58,6 +58,8 @@ export interface Limits {
   turnsInFlight?: number;
   /** Bytes of files one question may attach (and one file may have); absent = the bot's FILE_MAX_BYTES / QUESTION_FILES_MAX_BYTES. */
   fileBytes?: number;
+  /** US dollars one person may spend a UTC day (src/spend/); absent = no limit. */
+  dailySpendUsd?: number;
 }
 
 export interface Policy {

@@ -13,6 +13,7 @@ import type { FileLoader } from './intake/files.js';
 import type { Approvals } from './questions/approvals.js';
 import { withCallContext } from './questions/call-context.js';
 import type { Logger } from '../log.js';
+import type { SpendKeeper } from '../spend/index.js';
 import type { Question } from './intake/question.js';
 import { postOnce } from './reply/post-once.js';
 import { questionId, replyMetadata } from './reply/reply-metadata.js';
@@ -65,6 +66,8 @@ export interface AnswerDeps {
   approvals: Approvals;
   /** Questions per minute and answers at once per person (policy limits), counted when a turn starts. */
   limits?: PersonLimits;
+  /** Spend per person (src/spend/): the daily cap before a turn, the turn's cost recorded after it. */
+  spend?: SpendKeeper;
   /** Reads resources attached to a question with resource:<uri>. */
   resources?: ResourceReader;
   /** Downloads the files attached to a question (intake/files.ts). */
@@ -176,6 +179,13 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     await notice(client, question, 'refused', `:no_entry: ${refusal.text}`, log, true);
     return;
   }
+  const capped = await deps.spend?.admit({ teamId: question.teamId, userId: question.userId });
+  if (capped?.ok === false) {
+    log.info('question over the daily spend cap', { user: question.userId });
+    telemetry.question('refused', 'daily_spend');
+    await notice(client, question, 'limited', `:hourglass: ${capped.message}`, log, true);
+    return;
+  }
   const admitted = await deps.limits?.admit({ teamId: question.teamId, userId: question.userId, questionId: `${question.channel}:${question.ts}` });
   if (admitted?.ok === false) {
     log.info('question over a per-person limit', { user: question.userId, limit: admitted.limit });
@@ -270,6 +280,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   await recent;
   telemetry.question(answered ? 'answered' : 'failed');
   telemetry.turn('done', (Date.now() - acceptedAt) / 1000);
+  // After the answer is posted: the spend's store writes never hold up what the person sees.
+  if (usage) await deps.spend?.record({ teamId: question.teamId, userId: question.userId, channel: question.channel, questionId: questionId(question.channel, question.ts), usage });
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
 }
 

@@ -9,7 +9,8 @@
 // asked. The Home tab counts as the person's direct message with the bot.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Logger } from '../../log.js';
-import { mayUse, serverAllowed, visibleCatalog, type Conversation, type Policy } from '../../policy/index.js';
+import { mayUse, seesSpend, serverAllowed, visibleCatalog, type Conversation, type Policy } from '../../policy/index.js';
+import type { SpendSummary } from '../../spend/index.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
 import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
@@ -17,6 +18,7 @@ import { conversationKey } from '../intake/question.js';
 import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
 import type { RecentThreads } from './recent-threads.js';
+import { spendBlocks } from './spend.js';
 
 export interface OverviewDeps {
   command: string;
@@ -27,6 +29,8 @@ export interface OverviewDeps {
   startThread: (input: { teamId: string; channel: string; userId: string; ts: string; question: string }) => Promise<void>;
   overview: (teamId: string, userId: string) => Promise<OverviewInput>;
   recent: RecentThreads;
+  /** The team's spend of the last days, shown on the Home tab to the policy's approvers only. */
+  spend?: (teamId: string) => Promise<SpendSummary>;
   /** Forgets a conversation's history (and its token totals). */
   forget: (key: string) => Promise<void>;
   logger: Logger;
@@ -125,7 +129,19 @@ async function visibleOverview(deps: OverviewDeps, teamId: string, where: Conver
 async function homeBlocks(deps: OverviewDeps, teamId: string, where: Conversation): Promise<ReturnType<typeof overviewBlocks>> {
   const access = mayUse(deps.policy, where);
   if (!access.ok) return [{ type: 'section', text: { type: 'mrkdwn', text: `:no_entry: ${access.reason}` } }];
-  return overviewBlocks(await visibleOverview(deps, teamId, where));
+  const overview = overviewBlocks(await visibleOverview(deps, teamId, where));
+  if (!deps.spend || !seesSpend(deps.policy, where.userId)) return overview;
+  return [...overview, ...(await spendSection(deps.spend, teamId, deps.logger))];
+}
+
+/** The spend blocks, or one line saying they could not be read (the rest of the tab still shows). */
+async function spendSection(spend: (teamId: string) => Promise<SpendSummary>, teamId: string, logger: Logger): Promise<ReturnType<typeof spendBlocks>> {
+  try {
+    return spendBlocks(await spend(teamId));
+  } catch (error) {
+    logger.warn('could not read the spend for App Home', { error: error instanceof Error ? error.message : String(error) });
+    return [{ type: 'section', text: { type: 'mrkdwn', text: ':warning: The spend could not be read just now (the store did not answer); open the tab again in a moment.' } }];
+  }
 }
 
 async function forgetFor(deps: OverviewDeps, teamId: string, userId: string, key: string): Promise<string> {
