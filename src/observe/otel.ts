@@ -30,7 +30,7 @@ export interface OtelTracing extends Tracing {
 
 export function createOtelTracing(options: OtelOptions): OtelTracing {
   const processor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter());
-  // OTEL_SERVICE_NAME, when set, still wins: the SDK reads it into the default resource.
+  // The service is named after the bot unless OTEL_SERVICE_NAME (the SDK's own variable) names it otherwise.
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? SERVICE_NAME }), spanProcessors: [processor] });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
