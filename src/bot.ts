@@ -29,10 +29,17 @@ import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slac
 import { StartGroup } from './process/start-group.js';
 import { conversationHash, type WorkerSlot } from './process/shard.js';
 import { createPhaseClock } from './process/phase-clock.js';
+import { startObservability, type Observability } from './observe/index.js';
+import { listenForScrapes, metricsRoute, type MetricsListener } from './observe/endpoint.js';
+import { questionSpan } from './observe/question-span.js';
+import { countStoreOperations } from './observe/store-ops.js';
+import { withTraceIds } from './observe/traced-logger.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
   port: number;
+  /** The port of GET /metrics when it has one of its own (METRICS_PORT). */
+  metricsPort?: number;
   /** Stops taking events, lets answers under way finish (up to graceMs), closes servers and store. */
   stop(graceMs: number): Promise<void>;
 }
@@ -63,6 +70,8 @@ export interface BotDeps {
   worker?: WorkerSlot;
   /** Called once the store and the inbox are open (the first worker: the file exists for the others). */
   onStorageOpen?: () => void;
+  /** Metrics and traces; default built from config.observe (tests give one with an in-memory span exporter). */
+  observability?: Observability;
 }
 
 /** The slash command in manifest.yml. */
@@ -73,26 +82,34 @@ const INBOX_POLL_MS = 500;
 
 const LOADING_MESSAGES = ['Reading the thread…', 'Thinking…', 'Asking the tools…', 'Putting the answer together…'];
 
-export async function startBot(config: Config, { logger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
+export async function startBot(config: Config, { logger: givenLogger, env, approvalPollMs = config.approvals.pollMs, keepAliveMs, signal, ...deps }: BotDeps): Promise<BotHandle> {
   const slack = config.slack;
   if (!slack) throw new Error('startBot needs the Slack settings');
+  // Metrics unless METRICS_PORT=off, traces with OTEL_EXPORTER_OTLP_ENDPOINT (src/observe/): loaded
+  // beside the Slack check and the store (prom-client alone is about 40 ms of a start), and needed
+  // first by the engine. While tracing, the log lines written inside a question's trace carry its ids.
+  const observing = deps.observability ? Promise.resolve(deps.observability) : startObservability(config.observe);
+  const traced = (observability: Observability): Logger => (observability.traced ? withTraceIds(givenLogger, observability.telemetry) : givenLogger);
   const { servers, serversFile, policy: loadedPolicy, prices } = deps.files ?? checkFiles(config.mcp, env);
-  if (!serversFile) warnNoServersFile(config.mcp, logger);
+  if (!serversFile) warnNoServersFile(config.mcp, givenLogger);
   const { policy, file: policyFile } = loadedPolicy;
-  logger.info('access policy', { file: policyFile ?? '(none: defaults)' });
+  givenLogger.info('access policy', { file: policyFile ?? '(none: defaults)' });
   // Everything that does not depend on something else starts at once (src/process/start-group.ts):
   // the Slack check (waiting for Slack while it cannot be reached), the store and the MCP servers,
   // the inbox, and the caller's checks (the model). A refused token or an unknown model aborts the
   // rest, and whatever had started is closed again before startBot rejects.
-  const clock = createPhaseClock(logger, 'start-up');
+  const clock = createPhaseClock(givenLogger, 'start-up');
   const group = new StartGroup(signal);
   // Servers' questions (forms, requests to use Claude) are answered in the thread of the tool call
   // that led to them; the handlers exist once the Slack side below is built.
   let questions: ServerQuestions = {};
-  const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: logger.child({ room: 'slack' }), signal: group.signal })));
+  const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: givenLogger.child({ room: 'slack' }), signal: group.signal })));
   const storing = clock.time('store', openStore(config.store.url));
   const starting = group.add(
-    clock.time('store and MCP servers', startEngine(config, servers, logger, { questions: () => questions, signal: group.signal, store: storing })),
+    clock.time(
+      'store and MCP servers',
+      observing.then((observability) => startEngine(config, servers, traced(observability), { questions: () => questions, signal: group.signal, store: storing, telemetry: observability.telemetry })),
+    ),
     (engine) => engine.close(),
   );
   // The inbox between Slack's ack and the turns, in the store itself (sqlite file, Redis; memory).
@@ -105,7 +122,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
         claimTtlMs: DEFAULT_DEDUPE_TTL_MS,
         engagedTtlMs: config.store.ttlMs,
         leaseMs: config.store.lockLeaseMs,
-        logger: logger.child({ room: 'intake' }),
+        logger: givenLogger.child({ room: 'intake' }),
         // Threads the bot answered in before the inbox existed stay its own (intake/legacy-engaged.ts).
         legacyMarks: store,
         ...(deps.worker ? { shard: { ...deps.worker, hash: conversationHash } } : {}),
@@ -117,7 +134,10 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   // Their outcome is read by group.done(), which fails the start if one rejected.
   for (const check of deps.checks ?? []) void group.add(clock.time('start-up check', check));
   await group.done();
-  const [reached, engine, inbox] = await Promise.all([reaching, starting, opening]);
+  const [reached, engine, inbox, observability] = await Promise.all([reaching, starting, opening, observing]);
+  const { telemetry } = observability;
+  const logger = traced(observability);
+  if (observability.registry) countStoreOperations(engine.store, telemetry);
   const slackHealth = createSlackHealth({
     initial: reached.status,
     recheck: async () => (await checkSlack(slack, { appToken: false })).status,
@@ -143,7 +163,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
   await closeIfStopped(signal, () => coordinator.close(), () => inbox.close(), () => engine.close());
   // V8's heap limit, logged so a deployment can see the one it runs with (README, "Running in production").
   logger.info('inbox open', { kind: inbox.kind, durable: inbox.durable, maxConcurrentTurns: config.turns.maxConcurrent, heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
-  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs });
+  const approvals = createApprovals({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), policy, pollMs: approvalPollMs, metrics: telemetry });
   const elicitations = createElicitations({ store: engine.store, settle: (...args) => coordinator.settle(...args), logger: logger.child({ room: 'slack' }), timeoutMs: policy.approval.timeoutSeconds * 1000, pollMs: approvalPollMs });
   questions = {
     elicitation: elicitations.handler,
@@ -173,7 +193,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     acks,
     max: config.turns.maxConcurrent,
     pollMs: INBOX_POLL_MS,
-    handle: (taken) => answerer.work(taken),
+    // One trace per question (observe/question-span.ts).
+    handle: (taken) => questionSpan(telemetry, taken, () => answerer.work(taken)),
     logger: logger.child({ room: 'intake' }),
   });
   const answerer = createAnswerer({
@@ -203,6 +224,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     approvals,
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
+    telemetry,
     options: {
       flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
       progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
@@ -224,6 +246,9 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     answerer,
     feedbackActionId: FEEDBACK_ACTION_ID,
     acks,
+    telemetry,
+    // GET /metrics beside /healthz, unless METRICS_PORT moves it to a port of its own or turns it off.
+    routes: observability.registry && config.observe.metrics === 'same' ? [metricsRoute(observability.registry)] : [],
     // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
     // The store's state is reported, not made a reason to take the replica out: when Redis is away
     // every replica is, and each still tells people so.
@@ -254,18 +279,28 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       logger: logger.child({ room: 'slack' }),
     },
   });
+  observability.watchState({ servers: () => engine.hub.status(), turns: () => turnsState(inbox, workers) });
   let port: number;
+  let scrapes: MetricsListener | undefined;
   try {
     port = await clock.time('slack front start', front.start());
+    // Its own port: one per worker process (WORKERS > 1), METRICS_PORT + the worker's index.
+    const metrics = config.observe.metrics;
+    if (observability.registry && typeof metrics === 'object') scrapes = await listenForScrapes(observability.registry, metrics.port === 0 ? 0 : metrics.port + (deps.worker?.index ?? 0));
   } catch (error) {
-    await Promise.all([inbox.close(), coordinator.close(), engine.close()]);
+    await Promise.all([front.stop().catch(() => undefined), inbox.close(), coordinator.close(), engine.close(), observability.close()]);
     throw error;
   }
-  await closeIfStopped(signal, () => front.stop(), () => inbox.close(), () => coordinator.close(), () => engine.close());
+  const closeScrapes = async () => {
+    await scrapes?.close();
+    await observability.close();
+  };
+  await closeIfStopped(signal, () => front.stop(), closeScrapes, () => inbox.close(), () => coordinator.close(), () => engine.close());
   // Questions accepted before a crash or a stop are in the inbox already: the workers take them now.
   workers.start();
   return {
     port,
+    ...(scrapes ? { metricsPort: scrapes.port } : {}),
     async stop(graceMs) {
       const phases = createPhaseClock(logger, 'stop');
       await phases.time('slack front stop', front.stop());
@@ -282,6 +317,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       // In parallel: the inbox (stops renewing holds: other replicas take the threads of answers cut
       // off), the locks, the MCP servers' exits and the store; none of them needs another any more.
       await Promise.all([phases.time('inbox', inbox.close()), phases.time('coordination', coordinator.close()), phases.time('store and MCP servers', engine.close())]);
+      // Last, so the spans of the answers stopped above are sent.
+      await phases.time('monitoring', closeScrapes());
       logger.info('stopped');
     },
   };

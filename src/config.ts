@@ -67,6 +67,17 @@ export interface Config {
   /** A tool's text result of at least this many characters is also posted as a file in the thread (0: never). */
   toolTextAsFileChars: number;
   logLevel: LogLevel;
+  /** Monitoring (src/observe/): where /metrics is served, and where traces go. */
+  observe: ObserveConfig;
+}
+
+export interface ObserveConfig {
+  /** METRICS_PORT: 'same' (unset: /metrics on PORT), 'off', or a port of its own. */
+  metrics: 'same' | 'off' | { port: number };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces are exported there (OTLP over HTTP); unset: no tracing at all. */
+  otlpEndpoint?: string;
+  /** OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true: questions, answers and tool arguments go into spans. */
+  captureContent: boolean;
 }
 
 export const DEFAULT_SYSTEM_PROMPT = [
@@ -134,9 +145,33 @@ const envSchema = z.object({
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
-  // Slack takes up to 1 GB a file (docs.slack.dev/reference/methods/files.getUploadURLExternal).
   TOOL_TEXT_AS_FILE_CHARS: intIn('TOOL_TEXT_AS_FILE_CHARS', 0, 10_000_000, 0),
+  // Slack takes up to 1 GB a file (docs.slack.dev/reference/methods/files.getUploadURLExternal).
   UPLOAD_MAX_BYTES: intIn('UPLOAD_MAX_BYTES', 1, SLACK_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_MAX_BYTES),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((raw, ctx): ObserveConfig['metrics'] => {
+      const value = (raw ?? '').trim().toLowerCase();
+      if (value === '') return 'same';
+      if (value === 'off' || value === '0') return 'off';
+      const port = Number(value);
+      if (Number.isInteger(port) && port >= 1 && port <= 65535) return { port };
+      ctx.addIssue({ code: 'custom', message: `METRICS_PORT: "${raw}" is not off, 0 or a port from 1 to 65535; leave it unset to serve /metrics on PORT` });
+      return z.NEVER;
+    }),
+  // The GenAI instrumentations' own switch for message content in telemetry (opentelemetry-python-contrib
+  // PR 2947, "generic OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"); off unless "true".
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = (raw ?? '').trim().toLowerCase();
+      if (value === '' || value === 'false') return false;
+      if (value === 'true') return true;
+      ctx.addIssue({ code: 'custom', message: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "${raw}" is not true or false (default false: no message content in traces)` });
+      return z.NEVER;
+    }),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -150,6 +185,8 @@ const envSchema = z.object({
 
 /** The settings loadConfig checks itself (tokens and URLs); parsing them cannot fail. */
 const textSettings = envSchema.pick({ SLACK_BOT_TOKEN: true, SLACK_APP_TOKEN: true, SLACK_SIGNING_SECRET: true, SLACK_API_URL: true, ANTHROPIC_BASE_URL: true });
+/** The OpenTelemetry SDK's own variable, read by its OTLP exporter too; checked here so a typo is told at start. */
+const otlpEndpoint = (env: NodeJS.ProcessEnv) => optionalText.parse(env.OTEL_EXPORTER_OTLP_ENDPOINT);
 
 export interface LoadOptions {
   /** `npm start` needs Slack; the terminal chat does not. */
@@ -213,6 +250,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
   if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
     problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
   }
+  const otlp = otlpEndpoint(env);
+  if (otlp && !isHttpUrl(otlp)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT: "${otlp}" is not an http(s) URL; give the collector's OTLP/HTTP base URL (e.g. http://localhost:4318) or leave it unset for no traces.`);
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const n = parsed.data;
@@ -242,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     uploadMaxBytes: n.UPLOAD_MAX_BYTES,
     toolTextAsFileChars: n.TOOL_TEXT_AS_FILE_CHARS,
     logLevel: n.LOG_LEVEL,
+    observe: { metrics: n.METRICS_PORT, ...(otlp ? { otlpEndpoint: otlp } : {}), captureContent: n.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT },
   };
 }
 

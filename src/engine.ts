@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createSampler, type Sampler } from './agent/sampler.js';
 import { McpHub, type ElicitationHandler, type SamplingHandler, type ServerConfig } from './mcp/index.js';
 import { openStore, type Store } from './store.js';
+import type { Telemetry } from './observe/telemetry.js';
 
 export interface Engine {
   store: Store;
@@ -40,6 +41,8 @@ export interface EngineOptions {
   questions?: () => ServerQuestions;
   /** Aborted when the process is stopped while the engine starts: the servers are closed, and startEngine rejects. */
   signal?: AbortSignal;
+  /** Metrics and spans of model and tool calls (src/observe/); the terminal chat has none. */
+  telemetry?: Telemetry;
 }
 
 export async function startEngine(config: Config, servers: ServerConfig[], logger: Logger, options: EngineOptions = {}): Promise<Engine> {
@@ -51,6 +54,7 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     McpHub.start(servers, {
       logger: logger.child({ room: 'mcp' }),
       callTimeoutMs: config.mcp.callTimeoutMs,
+      ...(options.telemetry ? { telemetry: options.telemetry } : {}),
       ...(config.mcp.roots.length > 0
         ? { roots: config.mcp.roots.map((dir) => ({ uri: pathToFileURL(path.resolve(dir)).href, name: path.basename(path.resolve(dir)) })) }
         : {}),
@@ -91,9 +95,10 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
     maxStoredBytes: config.agent.maxStoredBytes,
     streamIdleTimeoutMs: config.anthropic.timeoutMs,
     logger: logger.child({ room: 'agent' }),
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
-  const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }) });
-  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }) });
+  const conversations = createConversations({ store, agent, ttlMs: config.store.ttlMs, logger: logger.child({ room: 'conversations' }), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
+  const sampler = createSampler({ client, model: config.anthropic.model, maxTokensCap: config.mcp.samplingMaxTokens, logger: logger.child({ room: 'sampling' }), ...(options.telemetry ? { telemetry: options.telemetry } : {}) });
   return {
     store,
     hub,

@@ -9,6 +9,8 @@ import { silentLogger, type Logger } from '../log.js';
 import type { Agent, TurnInput, TurnOptions, TurnResult } from './loop.js';
 import { validPrefix } from './transcript.js';
 import type { AgentSink, Transcript, Usage } from './types.js';
+import { storeSpan } from '../observe/store-span.js';
+import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
 import { sumUsage, zeroUsage } from './usage.js';
 
 export const DEFAULT_CONVERSATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -40,6 +42,8 @@ export interface ConversationsOptions {
   agent: Agent;
   ttlMs?: number;
   logger?: Logger;
+  /** The store reads and writes as spans of the question's trace (src/observe/); default none. */
+  telemetry?: Pick<Telemetry, 'span'>;
 }
 
 export interface ConversationTurnResult extends TurnResult {
@@ -64,10 +68,11 @@ export function createConversations(options: ConversationsOptions): Conversation
   const { store, agent } = options;
   const ttlMs = options.ttlMs ?? DEFAULT_CONVERSATION_TTL_MS;
   const log = options.logger ?? silentLogger;
+  const telemetry = options.telemetry ?? noTelemetry;
   const storeKey = (key: string) => KEY_PREFIX + key;
 
   async function load(key: string): Promise<Loaded> {
-    const stored: unknown = await store.get(storeKey(key));
+    const stored: unknown = await storeSpan(telemetry, 'get', 'conversation', () => store.get(storeKey(key)));
     if (stored === undefined || stored === null) return { messages: [], usage: zeroUsage() };
     if (!isStoredConversation(stored)) {
       log.warn('stored conversation has an unknown shape; starting afresh', { key });
@@ -106,7 +111,7 @@ export function createConversations(options: ConversationsOptions): Conversation
     const totalUsage = sumUsage(past.usage, result.usage);
     const record: StoredConversation = { format: FORMAT, messages: result.messages, usage: totalUsage, updatedAt: new Date().toISOString() };
     try {
-      await store.set(storeKey(key), record, ttlMs);
+      await storeSpan(telemetry, 'set', 'conversation', () => store.set(storeKey(key), record, ttlMs));
       return { ...result, saved: true, totalUsage };
     } catch (error) {
       log.error('could not save a conversation', { key, error: error instanceof Error ? error.message : String(error) });

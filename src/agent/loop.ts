@@ -5,6 +5,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { silentLogger, type Logger } from '../log.js';
 import type { ToolProvider } from '../mcp/types.js';
+import { observeModelCall } from '../observe/genai.js';
+import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
 import { textOf, toAssistantContent, trimTrailingWhitespace, withoutToolUses } from './assistant.js';
 import { streamModelCall } from './model-call.js';
 import { describeModelError, errorFields, isAbort, TurnAbortedError } from './model-errors.js';
@@ -60,6 +62,8 @@ export interface AgentOptions {
   /** Defaults of the per-turn limits below. */
   toolCallsPerRound?: number;
   toolResultBytesPerTurn?: number;
+  /** Each Claude call's span and metrics (src/observe/); default none. */
+  telemetry?: Telemetry;
 }
 
 /** What one turn may do differently from the agent's defaults (the access policy of its conversation). */
@@ -121,6 +125,7 @@ export function createAgent(options: AgentOptions): Agent {
   const promptCaching = options.promptCaching ?? true;
   const log = options.logger ?? silentLogger;
   const maxStoredBytes = options.maxStoredBytes ?? DEFAULT_THREAD_MAX_STORED_BYTES;
+  const telemetry = options.telemetry ?? noTelemetry;
 
   /** What is stored, compacted to the cap; `told`: a sentence for the person the first time a thread is compacted. */
   function forStoring(kept: Transcript, history: Transcript): { messages: Transcript; told?: string } {
@@ -216,11 +221,13 @@ export function createAgent(options: AgentOptions): Agent {
       { model: options.model, maxTokens: options.maxTokens, system: options.system, tools: tools.listTools(), messages: sent, noMoreTools, promptCaching },
       log,
     );
-    return streamModelCall(options.client, params, {
-      onText: (delta) => sink.emit({ type: 'text', delta }),
-      signal,
-      idleTimeoutMs,
-    });
+    return observeModelCall(telemetry, params, isAbort, () =>
+      streamModelCall(options.client, params, {
+        onText: (delta) => sink.emit({ type: 'text', delta }),
+        signal,
+        idleTimeoutMs,
+      }),
+    );
   }
 
   /** Runs the first `perRound` calls at once; the others are answered "not run" (in tool_use order, as the API wants). */

@@ -12,6 +12,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../log.js';
 import type { SamplingRequest, SamplingResponse } from '../mcp/types.js';
+import { observeModelCall } from '../observe/genai.js';
+import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
+import { isAbort } from './model-errors.js';
 
 export interface SamplerOptions {
   client: Anthropic;
@@ -19,6 +22,8 @@ export interface SamplerOptions {
   /** The most tokens a server may ask for, whatever it requests. */
   maxTokensCap: number;
   logger: Logger;
+  /** The call's span and metrics, like the turn's own Claude calls (src/observe/); default none. */
+  telemetry?: Telemetry;
 }
 
 export type Sampler = (request: SamplingRequest, signal?: AbortSignal) => Promise<SamplingResponse>;
@@ -42,16 +47,14 @@ export function createSampler(options: SamplerOptions): Sampler {
           : { type: 'image', source: { type: 'base64', media_type: imageType(part.mimeType), data: part.data } },
       ),
     }));
-    const response = await options.client.messages.create(
-      {
-        model: options.model,
-        max_tokens: Math.max(1, Math.min(request.maxTokens, options.maxTokensCap)),
-        messages,
-        ...(request.systemPrompt ? { system: request.systemPrompt } : {}),
-        ...(request.stopSequences?.length ? { stop_sequences: request.stopSequences } : {}),
-      },
-      signal ? { signal } : {},
-    );
+    const params: Anthropic.MessageCreateParamsNonStreaming = {
+      model: options.model,
+      max_tokens: Math.max(1, Math.min(request.maxTokens, options.maxTokensCap)),
+      messages,
+      ...(request.systemPrompt ? { system: request.systemPrompt } : {}),
+      ...(request.stopSequences?.length ? { stop_sequences: request.stopSequences } : {}),
+    };
+    const response = await observeModelCall(options.telemetry ?? noTelemetry, params, isAbort, () => options.client.messages.create(params, signal ? { signal } : {}));
     const text = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     return { text, model: response.model, stopReason: STOP_REASONS[response.stop_reason ?? ''] ?? response.stop_reason ?? 'endTurn' };
   };

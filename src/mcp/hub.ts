@@ -37,6 +37,8 @@ import type {
   ToolProvider,
 } from './types.js';
 import { explainUrlElicitations, requiredUrlElicitations } from './url-elicitation.js';
+import { observeToolCall } from '../observe/genai.js';
+import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
 
 export interface McpHubOptions {
   logger: Logger;
@@ -62,6 +64,8 @@ export interface McpHubOptions {
   onElicitation?: ElicitationHandler;
   /** Answers a server's request for an LLM completion. Without it, sampling is not declared. */
   onSampling?: SamplingHandler;
+  /** Each tool call's span and metrics, and elicitation outcomes (src/observe/); default none. */
+  telemetry?: Telemetry;
 }
 
 export type CatalogListener = (tools: ToolDefinition[]) => void;
@@ -79,13 +83,15 @@ export class McpHub implements ToolProvider {
   private readonly callTimeoutMs: number;
   private readonly log: Logger;
   private readonly onElicitation: ElicitationHandler | undefined;
+  private readonly telemetry: Telemetry;
   private started = false;
   private closed = false;
 
   private constructor(servers: ServerConfig[], options: McpHubOptions) {
     this.log = options.logger;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    const onElicitation = options.onElicitation && logged('elicitation', options.onElicitation, this.log);
+    this.telemetry = options.telemetry ?? noTelemetry;
+    const onElicitation = options.onElicitation && logged('elicitation', options.onElicitation, this.log, (outcome) => this.telemetry.elicitation(outcome));
     const onSampling = options.onSampling && logged('sampling', options.onSampling, this.log);
     this.onElicitation = onElicitation;
     for (const config of servers) {
@@ -155,6 +161,10 @@ export class McpHub implements ToolProvider {
     if (!ref || !connection) {
       return errorResult(`unknown tool "${name}": it is not in the current tool list (its server may have removed it)`);
     }
+    return observeToolCall(this.telemetry, ref, args, () => this.callOn(connection, ref, args, options));
+  }
+
+  private async callOn(connection: ServerConnection, ref: { server: string; tool: string }, args: Record<string, unknown>, options: ToolCallOptions): Promise<ToolCallResult> {
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
     const started = Date.now();
     let result: ToolCallResult;
@@ -280,6 +290,7 @@ function logged<Req extends { server: string }, Res extends object>(
   kind: 'elicitation' | 'sampling',
   hook: (request: Req, context: CallContext, extras: HookExtras) => Promise<Res>,
   log: Logger,
+  outcome: (action: string) => void = () => {},
 ): (request: Req, context: CallContext, extras: HookExtras) => Promise<Res> {
   return async (request, context, extras) => {
     const started = Date.now();
@@ -287,9 +298,11 @@ function logged<Req extends { server: string }, Res extends object>(
       const answer = await hook(request, context, extras);
       const action = 'action' in answer ? answer.action : 'answered';
       log.info(`mcp ${kind} answered`, { server: request.server, ms: Date.now() - started, action, withContext: context !== undefined });
+      outcome(String(action));
       return answer;
     } catch (err) {
       log.warn(`mcp ${kind} hook failed`, { server: request.server, error: err instanceof Error ? err.message : String(err) });
+      outcome('error');
       throw err;
     }
   };

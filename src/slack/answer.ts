@@ -25,6 +25,7 @@ import { askedFileKind } from './reply/answer-file.js';
 import { DEFAULT_UPLOAD_MAX_BYTES, uploadCap } from '../files/upload-caps.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
+import { noTelemetry, type QuestionRefusal, type Telemetry } from '../observe/telemetry.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
@@ -81,6 +82,8 @@ export interface AnswerDeps {
   shutdown?: AbortSignal;
   logger: Logger;
   options: AnswerOptions;
+  /** Questions by outcome, turn latency, one trace per question (src/observe/); default none. */
+  telemetry?: Telemetry;
 }
 
 /** What a turn writes to the thread with: the client and the thread's loading state. */
@@ -123,6 +126,7 @@ export type Answerer = ReturnType<typeof createAnswerer>;
 
 export function createAnswerer(deps: AnswerDeps) {
   const { inbox, logger } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const priorAnswer = deps.priorAnswer ?? noPriorAnswer;
   return {
     /**
@@ -135,8 +139,10 @@ export function createAnswerer(deps: AnswerDeps) {
       const ids = [`msg:${question.channel}:${question.ts}`];
       if (eventId) ids.push(`event:${eventId}`);
       const result = await inbox.accept(question, { ids, onlyIfEngaged: options.onlyIfEngaged === true });
-      if (result === 'accepted') deps.wake();
-      else logger.debug(result === 'duplicate' ? 'duplicate event ignored' : 'message ignored', { conversation: question.key, eventId, reason: result });
+      if (result === 'accepted') {
+        telemetry.question('accepted');
+        deps.wake();
+      } else logger.debug(result === 'duplicate' ? 'duplicate event ignored' : 'message ignored', { conversation: question.key, eventId, reason: result });
       return result;
     },
 
@@ -156,7 +162,7 @@ export function createAnswerer(deps: AnswerDeps) {
         }
         await notice(tools.client, question, `resumed:${taken.attempt}`, next.note, logger);
       }
-      await answer(deps, question, tools, taken.lost, taken.attempt);
+      await answer(deps, question, tools, taken.lost, taken.attempt, taken.entry.acceptedAt);
       // Stopped by the shutdown: a durable inbox keeps it, and the next start (or replica) redoes it.
       return deps.shutdown?.aborted && inbox.durable ? 'released' : 'finished';
     },
@@ -164,28 +170,32 @@ export function createAnswerer(deps: AnswerDeps) {
 }
 
 /** `attempt`: which take of the question this is (more than 1 after a worker died mid-answer). */
-async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, attempt = 1): Promise<void> {
+async function answer(deps: AnswerDeps, question: Question, { client, setStatus }: ThreadTools, lockLost: AbortSignal, attempt = 1, acceptedAt = Date.now()): Promise<void> {
   const { options } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const log = deps.logger.child({ conversation: question.key });
   const startedAt = Date.now();
   let firstTextMs: number | undefined;
   const who = { userId: question.userId, channel: question.channel, isDirect: question.isDirect };
   const refusal = refusalFor(deps.policy, question, who);
   if (refusal) {
-    log.info('question refused', { user: question.userId, reason: refusal });
+    log.info('question refused', { user: question.userId, reason: refusal.text });
+    telemetry.question('refused', refusal.reason);
     // The refusal is the whole reply to this question: marked done, so a resumed question is not answered.
-    await notice(client, question, 'refused', `:no_entry: ${refusal}`, log, true);
+    await notice(client, question, 'refused', `:no_entry: ${refusal.text}`, log, true);
     return;
   }
   const capped = await deps.spend?.admit({ teamId: question.teamId, userId: question.userId });
   if (capped?.ok === false) {
     log.info('question over the daily spend cap', { user: question.userId });
+    telemetry.question('refused', 'daily_spend');
     await notice(client, question, 'limited', `:hourglass: ${capped.message}`, log, true);
     return;
   }
   const admitted = await deps.limits?.admit({ teamId: question.teamId, userId: question.userId, questionId: `${question.channel}:${question.ts}` });
   if (admitted?.ok === false) {
     log.info('question over a per-person limit', { user: question.userId, limit: admitted.limit });
+    telemetry.question('refused', admitted.limit === 'questionsPerMinute' ? 'questions_per_minute' : 'turns_in_flight');
     await notice(client, question, 'limited', `:hourglass: ${admitted.message}`, log, true);
     return;
   }
@@ -230,7 +240,10 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
       }
       return [...(total ? [usageBlock(turnUsage, total)] : []), ...feedbackBlocks(options.feedbackActionId)];
     },
-    onFirstText: () => (firstTextMs = Date.now() - startedAt),
+    onFirstText: () => {
+      firstTextMs = Date.now() - startedAt;
+      telemetry.turn('first_words', (Date.now() - acceptedAt) / 1000);
+    },
     showFiles: toolFileShower({ client, channel: question.channel, threadTs: question.threadTs }, log, {
       maxBytes: uploadCap(options.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES, deps.policy.limits.fileBytes),
       // A redo runs the tools again: their files that the dead attempt showed are not shown twice.
@@ -249,6 +262,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   const deadline = turnDeadline(deps.policy.limits.turnSeconds, deps.shutdown ? AbortSignal.any([deps.shutdown, lockLost]) : lockLost);
   let usage: Usage | undefined;
   let outcome: Stored = { unsaved: false };
+  let answered = false;
   try {
     const text = deps.resources ? await withResources(question.text, deps.resources, (server) => serverAllowed(deps.policy, server, who)) : question.text;
     // Files are downloaded here, on the worker, after the policy let the question in (refusalFor).
@@ -256,6 +270,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     if (files?.note) await cosmetic('files note', notice(client, question, 'files', files.note, log));
     const result = await deps.turns.runTurn(question.key, files ? files.content(text) : text, sink, deadline.signal, turnOptions);
     usage = result.usage;
+    answered = result.status === 'done';
     outcome = { total: result.totalUsage, unsaved: result.status === 'done' && !result.saved };
   } catch (error) {
     log.error('turn failed', { error: errorText(error) });
@@ -271,6 +286,8 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Nothing reached the thread (Slack refused every write): no reply clears the status, so clear it.
   if (writer.messageTs.length === 0) await cosmetic('setStatus', setStatus({ status: '' }));
   await recent;
+  telemetry.question(answered ? 'answered' : 'failed');
+  telemetry.turn('done', (Date.now() - acceptedAt) / 1000);
   // After the answer is posted: the spend's store writes never hold up what the person sees.
   if (usage) await deps.spend?.record({ teamId: question.teamId, userId: question.userId, channel: question.channel, questionId: questionId(question.channel, question.ts), usage });
   log.info('turn answered', { ms: Date.now() - startedAt, firstTextMs, messages: writer.messageTs.length, streamed: writer.streaming, ...usage });
@@ -283,11 +300,11 @@ interface Stored {
 }
 
 /** Why this question is not answered (access policy, length limit), or undefined. */
-function refusalFor(policy: Policy, question: Question, who: { userId: string; channel: string; isDirect: boolean }): string | undefined {
+function refusalFor(policy: Policy, question: Question, who: { userId: string; channel: string; isDirect: boolean }): { reason: QuestionRefusal; text: string } | undefined {
   const access = mayUse(policy, who);
-  if (!access.ok) return access.reason;
+  if (!access.ok) return { reason: 'access', text: access.reason };
   const length = checkMessageLength(question.text, policy.limits.messageChars);
-  return length.ok ? undefined : length.message;
+  return length.ok ? undefined : { reason: 'too_long', text: length.message };
 }
 
 /** The reply a dead attempt left half done: its stream ended, its text replaced by a word that it was cut off. */

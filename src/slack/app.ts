@@ -1,6 +1,6 @@
 // The Bolt app: HTTP mode (signing secret, POST /slack/events) or Socket Mode (app token), the same
 // listeners either way, and GET /healthz on PORT in both.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
@@ -15,6 +15,8 @@ import type { Elicitations } from './questions/elicitation.js';
 import type { Answerer } from './answer.js';
 import { ackAfterIntake } from './intake/deferred-ack.js';
 import type { AcksInFlight } from '../intake/acks-in-flight.js';
+import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
+import { observeSlackCalls } from '../observe/slack-calls.js';
 
 export interface Health {
   ready: boolean;
@@ -40,6 +42,10 @@ export interface SlackAppDeps {
   overview: OverviewDeps;
   approvals?: Approvals;
   elicitations?: Elicitations;
+  /** Counts Slack calls and acks, and traces Slack calls (src/observe/); default none. */
+  telemetry?: Telemetry;
+  /** More GET routes on PORT beside /healthz (GET /metrics, src/observe/endpoint.ts). */
+  routes?: Array<{ path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
 }
 
 export interface SlackFront {
@@ -70,13 +76,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   };
   const boltLog = boltLogger(logger.child({ source: 'bolt' }), deps.logLevel);
   // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (web/slack-retries.ts).
-  const clientOptions = slackClientOptions(slack.apiUrl);
+  const telemetry = deps.telemetry ?? noTelemetry;
+  const clientOptions = observeSlackCalls(slackClientOptions(slack.apiUrl), telemetry);
+  const customRoutes = [healthRoute, ...(deps.routes ?? [])];
   const socketMode = slack.appToken !== undefined;
   // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
   // to the inbox (intake/deferred-ack.ts says why this and not processBeforeResponse).
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
-    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
+    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes, installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
+    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes, logger: boltLog, processBeforeResponse: false });
   const app: App = new App({
     token: slack.botToken,
     // Who the bot is comes from the start-up check (web/slack-check.ts), so Bolt makes no auth.test of its own.
@@ -88,6 +96,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
     // app_mention and message events go from the receiver straight to the intake (intake/deferred-ack.ts).
     receiver: ackAfterIntake(receiver, {
       acks: deps.acks,
+      ...(deps.telemetry ? { onAcked: (seconds: number) => telemetry.ack(seconds) } : {}),
       intake: createEventIntake({ answerer: deps.answerer, logger, botUserId: deps.identity.botUserId, client: (): App['client'] => app.client }),
     }),
   });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { reply, startFakeAnthropic } from '../fakes/anthropic.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { FakeSocketMode } from '../fakes/socket-mode.js';
+import { sample } from '../helpers/metrics-text.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
 import { freePort } from '../helpers/bot-process.js';
 import { appMention, nextTs } from '../helpers/sign.js';
@@ -62,5 +63,12 @@ describe('slack: Socket Mode', () => {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { ready: boolean }).ready, true);
+  });
+
+  it('serves /metrics on PORT, with the questions it took over the socket and their acks', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The tests above: "hi", the missed question (its second retry a duplicate) and "next".
+    assert.equal(sample(text, 'slackbot_questions_total', { outcome: 'accepted' }), 3);
+    assert.equal(sample(text, 'slackbot_ack_duration_seconds_count'), 4);
   });
 });

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   socketMode?: { port: number };
   /** How old Slack's last answer may be before /healthz asks again (the bot's defaults: 60 s / 5 s). */
   slackRecheck?: BotDeps['slackRecheck'];
+  /** Metrics and traces of the bot's own choosing (an in-memory span exporter); default from the settings. */
+  observability?: BotDeps['observability'];
 }
 
 export interface Harness {
@@ -77,7 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: Config = { ...loadConfig(env, { requireSlack: true }), port: options.socketMode?.port ?? 0 };
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
-  const bot = await startBot(config, { logger, env, approvalPollMs: 100, keepAliveMs: options.keepAliveMs, slackRecheck: options.slackRecheck });
+  const bot = await startBot(config, { logger, env, approvalPollMs: 100, keepAliveMs: options.keepAliveMs, slackRecheck: options.slackRecheck, observability: options.observability });
   const url = `http://127.0.0.1:${bot.port}`;
   const send: Harness['send'] = (envelope, sendOptions = {}) =>
     postEvent(`${url}/slack/events`, envelope, { signingSecret: TEST_SIGNING_SECRET, ...sendOptions });

@@ -51,7 +51,7 @@ export function killAllPrograms(): void {
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(SLACK_|ANTHROPIC_|MCP_|POLICY_|APPROVAL_|STORE_URL|PORT|LOG_LEVEL|NODE_TEST)/.test(k)) env[k] = v;
+    if (!/^(SLACK_|ANTHROPIC_|MCP_|POLICY_|APPROVAL_|STORE_URL|PORT|LOG_LEVEL|NODE_TEST|METRICS_PORT|OTEL_)/.test(k)) env[k] = v;
   }
   return { ...env, ...extra };
 }

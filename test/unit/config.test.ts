@@ -48,6 +48,8 @@ describe('loadConfig defaults', () => {
       uploadMaxBytes: 20 * 1024 * 1024,
       toolTextAsFileChars: 0,
       logLevel: 'info',
+      // /metrics on PORT; no traces; no message content in traces.
+      observe: { metrics: 'same', captureContent: false },
     };
     assert.deepEqual(config, expected);
   });
@@ -231,5 +233,28 @@ describe('loadConfig for the Slack bot', () => {
     const [problem] = problemsOf({ WORKERS: '2', STORE_URL: 'memory://' });
     assert.match(problem ?? '', /^WORKERS: .*sqlite:\/\/.*redis:\/\//);
     assert.equal(loadConfig({ WORKERS: '2', STORE_URL: 'redis://127.0.0.1:6379' }, chat).workers, 2);
+  });
+});
+
+describe('loadConfig: monitoring', () => {
+  it('serves /metrics on PORT by default, on a port of its own, or not at all', () => {
+    assert.equal(loadConfig({}, chat).observe.metrics, 'same');
+    assert.deepEqual(loadConfig({ METRICS_PORT: '9464' }, chat).observe.metrics, { port: 9464 });
+    assert.equal(loadConfig({ METRICS_PORT: 'off' }, chat).observe.metrics, 'off');
+    assert.equal(loadConfig({ METRICS_PORT: '0' }, chat).observe.metrics, 'off');
+    assert.deepEqual(problemsOf({ METRICS_PORT: 'public' }), ['METRICS_PORT: "public" is not off, 0 or a port from 1 to 65535; leave it unset to serve /metrics on PORT']);
+  });
+
+  it('traces only with an http(s) OTLP endpoint, and keeps message content out unless told', () => {
+    assert.equal(loadConfig({}, chat).observe.otlpEndpoint, undefined);
+    assert.deepEqual(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' }, chat).observe, {
+      metrics: 'same',
+      otlpEndpoint: 'http://collector:4318',
+      captureContent: true,
+    });
+    const problems = problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes' });
+    assert.equal(problems.length, 2);
+    assert.match(problems.join('\n'), /^OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "yes" is not true or false/m);
+    assert.match(problems.join('\n'), /^OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" is not an http\(s\) URL/m);
   });
 });

@@ -51,16 +51,18 @@ export interface AckAfterIntakeOptions {
   intake: EventIntake;
   /** Counts the acks being held, so that workers hold back new turns meanwhile. */
   acks?: AcksInFlight;
+  /** Told how long each ack took, from the event's arrival here (ack latency, src/observe/). */
+  onAcked?: (seconds: number) => void;
 }
 
-export function ackAfterIntake(inner: Receiver, { intake, acks }: AckAfterIntakeOptions): Receiver {
+export function ackAfterIntake(inner: Receiver, { intake, acks, onAcked }: AckAfterIntakeOptions): Receiver {
   return {
     init(app: App) {
       // The receiver only calls processEvent; everything else it may read comes from the real app.
       const deferring = Object.create(app) as App;
       deferring.processEvent = (event) => {
         const { body } = event;
-        return goesToInbox(body) ? counted(acks, () => intakeThenAck(intake, body, event)) : app.processEvent(event);
+        return goesToInbox(body) ? counted(acks, () => intakeThenAck(intake, body, event, onAcked)) : app.processEvent(event);
       };
       inner.init(deferring);
     },
@@ -78,9 +80,11 @@ async function counted(acks: AcksInFlight | undefined, fn: () => Promise<void>):
   }
 }
 
-async function intakeThenAck(intake: EventIntake, body: InboxEventBody, event: ReceiverEvent): Promise<void> {
+async function intakeThenAck(intake: EventIntake, body: InboxEventBody, event: ReceiverEvent, onAcked?: (seconds: number) => void): Promise<void> {
+  const started = performance.now();
   await intake(body, event.retryNum);
   await event.ack();
+  onAcked?.((performance.now() - started) / 1000);
 }
 
 function goesToInbox(body: ReceiverEvent['body']): body is InboxEventBody {

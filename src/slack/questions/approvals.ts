@@ -17,6 +17,7 @@ import { clickPlace, tellClicker } from './click.js';
 import { escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { createPendingBoard, type Answered, type Settle } from './pending.js';
 import { postOnce } from '../reply/post-once.js';
+import type { Metrics } from '../../observe/telemetry.js';
 import { questionId } from '../reply/reply-metadata.js';
 
 
@@ -42,6 +43,8 @@ export interface ApprovalsOptions {
   pollMs?: number;
   /** The first click wins, atomically across replicas (Coordinator.settle). */
   settle: Settle;
+  /** Counts decisions by outcome (src/observe/); default none. */
+  metrics?: Pick<Metrics, 'approval'>;
 }
 
 export const APPROVE_ACTION_ID = 'tool_approve';
@@ -110,6 +113,7 @@ export function createApprovals(options: ApprovalsOptions) {
         }
         await board.close(record.id).catch((error: unknown) => logger.warn('could not close the approval', { error: String(error) }));
         logger.info('approval decided', { conversation: record.conversation, approval: record.id, decision: outcome.decision, by: outcome.by });
+        options.metrics?.approval(outcome.decision);
         return outcome;
       }
     },

@@ -111,7 +111,8 @@ export function platformError(error: unknown): string | undefined {
   return undefined;
 }
 
-function methodOf(url: string | URL): string {
+/** The Web API method of a call's URL (the last path segment: `chat.postMessage`). */
+export function methodOf(url: string | URL): string {
   const path = typeof url === 'string' ? url.split('?')[0] ?? '' : url.pathname;
   return path.slice(path.lastIndexOf('/') + 1);
 }

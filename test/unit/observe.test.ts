@@ -1,0 +1,96 @@
+// The pure parts of src/observe/: the Prometheus side (counters, state read at each scrape), a tool
+// call's span and metrics (an error result, content only when allowed), and trace ids in log lines.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
+import { createLogger } from '../../src/log.js';
+import type { ServerState } from '../../src/mcp/types.js';
+import { observeToolCall } from '../../src/observe/genai.js';
+import { createPromMetrics, watchState } from '../../src/observe/metrics.js';
+import { createOtelTracing } from '../../src/observe/otel.js';
+import { noMetrics, telemetryOf } from '../../src/observe/telemetry.js';
+import { withTraceIds } from '../../src/observe/traced-logger.js';
+import { sample } from '../helpers/metrics-text.js';
+
+describe('observe: Prometheus metrics', () => {
+  it('counts approvals and elicitations by outcome, and reads server and turn state at each scrape', async () => {
+    const metrics = createPromMetrics();
+    let servers: Array<{ name: string; state: ServerState; restarts: number }> = [{ name: 'files', state: 'up', restarts: 0 }];
+    let running = 2;
+    watchState(metrics.registry, { servers: () => servers, turns: () => Promise.resolve({ running, queued: 5 }) });
+    metrics.approval('approved');
+    metrics.approval('expired');
+    metrics.approval('expired');
+    metrics.elicitation('decline');
+    let text = await metrics.registry.metrics();
+    assert.equal(sample(text, 'slackbot_approvals_total', { outcome: 'expired' }), 2);
+    assert.equal(sample(text, 'slackbot_approvals_total', { outcome: 'approved' }), 1);
+    assert.equal(sample(text, 'slackbot_elicitations_total', { outcome: 'decline' }), 1);
+    assert.equal(sample(text, 'slackbot_mcp_server_state', { server: 'files', state: 'up' }), 1);
+    assert.equal(sample(text, 'slackbot_turns_in_flight'), 2);
+    assert.equal(sample(text, 'slackbot_turns_queued'), 5);
+
+    servers = [{ name: 'files', state: 'restarting', restarts: 3 }];
+    running = 0;
+    text = await metrics.registry.metrics();
+    assert.equal(sample(text, 'slackbot_mcp_server_state', { server: 'files', state: 'up' }), 0);
+    assert.equal(sample(text, 'slackbot_mcp_server_state', { server: 'files', state: 'restarting' }), 1);
+    assert.equal(sample(text, 'slackbot_mcp_server_restarts_total', { server: 'files' }), 3);
+    assert.equal(sample(text, 'slackbot_turns_in_flight'), 0);
+  });
+
+  it('keeps two bots in one process apart: each has a registry of its own', async () => {
+    const one = createPromMetrics();
+    const two = createPromMetrics();
+    one.question('accepted');
+    assert.equal(sample(await one.registry.metrics(), 'slackbot_questions_total', { outcome: 'accepted' }), 1);
+    assert.equal(sample(await two.registry.metrics(), 'slackbot_questions_total', { outcome: 'accepted' }), undefined);
+  });
+});
+
+describe('observe: spans', () => {
+  it('marks a tool call that returned an error, counts it, and records arguments only when content is allowed', async () => {
+    for (const captureContent of [false, true]) {
+      const exporter = new InMemorySpanExporter();
+      const tracing = createOtelTracing({ captureContent, exporter });
+      const metrics = createPromMetrics();
+      const telemetry = telemetryOf(metrics, tracing);
+      try {
+        const result = await observeToolCall(telemetry, { server: 'files', tool: 'read' }, { path: '/private/notes' }, () =>
+          Promise.resolve({ content: [{ type: 'text', text: 'no such file' }], isError: true, summary: 'error: no such file' }),
+        );
+        assert.equal(result.isError, true);
+        const [span] = exporter.getFinishedSpans();
+        assert.equal(span?.name, 'tools/call read');
+        assert.equal(span?.attributes['error.type'], 'tool_error');
+        assert.equal(span?.status.code, 2, 'status ERROR');
+        assert.equal(span?.attributes['gen_ai.tool.call.arguments'], captureContent ? '{"path":"/private/notes"}' : undefined);
+        const text = await metrics.registry.metrics();
+        assert.equal(sample(text, 'slackbot_tool_calls_total', { server: 'files', tool: 'read', outcome: 'error' }), 1);
+      } finally {
+        await tracing.close();
+      }
+    }
+  });
+
+  it('puts the trace and span ids in log lines written inside a span, and nothing outside', async () => {
+    const tracing = createOtelTracing({ captureContent: false, exporter: new InMemorySpanExporter() });
+    const lines: string[] = [];
+    const logger = withTraceIds(createLogger({ write: (line) => lines.push(line) }), tracing);
+    try {
+      logger.info('outside');
+      await telemetryOf(noMetrics, tracing).span('work', {}, () => {
+        logger.child({ room: 'x' }).info('inside', { n: 1 });
+        return Promise.resolve();
+      });
+      const [outside, within] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.equal(outside?.trace_id, undefined);
+      assert.match(String(within?.trace_id), /^[0-9a-f]{32}$/);
+      assert.match(String(within?.span_id), /^[0-9a-f]{16}$/);
+      assert.equal(within?.n, 1);
+      assert.equal(within?.room, 'x');
+    } finally {
+      await tracing.close();
+    }
+  });
+});
