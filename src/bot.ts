@@ -28,6 +28,11 @@ import { createSlackHealth, waitForSlack, type SlackHealthOptions } from './slac
 import { StartGroup } from './process/start-group.js';
 import { conversationHash, type WorkerSlot } from './process/shard.js';
 import { createPhaseClock } from './process/phase-clock.js';
+import { createSealer } from './oauth/seal.js';
+import { createStates } from './oauth/states.js';
+import { oauthRoutes } from './oauth/routes.js';
+import { createConnectGate } from './slack/oauth/connect.js';
+import { isQuestion } from './slack/intake/question.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -155,6 +160,8 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     }),
   };
   const shutdown = new AbortController();
+  // OAuth sign-in (TOKEN_ENCRYPTION_KEY set): the Connect prompt before a turn, and the callback.
+  const signIn = config.oauth.key ? createStates(engine.store, createSealer(config.oauth.key)) : undefined;
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
   // They answer with the answerer below (called only once started, after it exists), and take no
   // new question while Slack waits for an ack (acks-in-flight.ts).
@@ -191,6 +198,7 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
       fileInfo: async (id) => fileRefs([(await front.app.client.files.info({ file: id })).file])[0],
     }, logger.child({ room: 'slack' })),
     approvals,
+    ...(signIn ? { connect: createConnectGate({ hub: engine.hub, states: signIn, store: engine.store, logger: logger.child({ room: 'oauth' }) }) } : {}),
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
     options: {
@@ -221,6 +229,18 @@ export async function startBot(config: Config, { logger, env, approvalPollMs = c
     },
     approvals,
     elicitations,
+    ...(signIn
+      ? {
+          routes: oauthRoutes(config.oauth.publicUrl, {
+            states: signIn,
+            finish: (binding, code) => engine.hub.finishSignIn(binding, binding.server, code),
+            then: async (binding) => {
+              if (isQuestion(binding.then)) await answerer.resume(binding.then, binding.server);
+            },
+            logger: logger.child({ room: 'oauth' }),
+          }),
+        }
+      : {}),
     overview: {
       command: SLASH_COMMAND,
       catalog: engine.hub,

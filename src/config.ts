@@ -7,6 +7,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
+import { KEY_BYTES, parseKey } from './oauth/seal.js';
 import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -61,6 +62,11 @@ export interface Config {
   files: FileCaps;
   /** An answer of at least this many characters is also posted as a Markdown file (0: only when asked). */
   answerAsFileChars: number;
+  /**
+   * OAuth to remote servers. publicUrl: where people's browsers reach the bot (no trailing slash);
+   * key: TOKEN_ENCRYPTION_KEY, 32 bytes, absent when not set (then no OAuth server may be configured).
+   */
+  oauth: { publicUrl: string; key?: Buffer };
   logLevel: LogLevel;
 }
 
@@ -129,6 +135,8 @@ const envSchema = z.object({
   FILE_MAX_BYTES: intIn('FILE_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxFileBytes),
   QUESTION_FILES_MAX_BYTES: intIn('QUESTION_FILES_MAX_BYTES', 1, API_REQUEST_BYTES, DEFAULT_FILE_CAPS.maxQuestionBytes),
   ANSWER_AS_FILE_CHARS: intIn('ANSWER_AS_FILE_CHARS', 0, 10_000_000, 0),
+  PUBLIC_URL: optionalText,
+  TOKEN_ENCRYPTION_KEY: optionalText,
   LOG_LEVEL: z
     .string()
     .optional()
@@ -205,6 +213,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
   if (e.ANTHROPIC_BASE_URL && !isHttpUrl(e.ANTHROPIC_BASE_URL)) {
     problems.push(`ANTHROPIC_BASE_URL: "${e.ANTHROPIC_BASE_URL}" is not an http(s) URL; leave it unset to use Anthropic's API.`);
   }
+  const publicUrl = optionalText.parse(env.PUBLIC_URL);
+  if (publicUrl && !isHttpUrl(publicUrl)) {
+    problems.push(`PUBLIC_URL: "${publicUrl}" is not an http(s) URL; give the address people's browsers reach the bot at, e.g. https://bot.example.com`);
+  }
+  const keyText = optionalText.parse(env.TOKEN_ENCRYPTION_KEY);
+  const key = keyText === undefined ? undefined : parseKey(keyText);
+  if (keyText !== undefined && !key) {
+    problems.push(`TOKEN_ENCRYPTION_KEY: is not ${KEY_BYTES} bytes in base64; make one with \`openssl rand -base64 ${KEY_BYTES}\``);
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const n = parsed.data;
@@ -231,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     agent: { maxRounds: n.MAX_TOOL_ROUNDS, historyBudgetTokens: n.HISTORY_BUDGET_TOKENS, maxStoredBytes: n.THREAD_MAX_STORED_BYTES },
     files: { maxFileBytes: n.FILE_MAX_BYTES, maxQuestionBytes: n.QUESTION_FILES_MAX_BYTES },
     answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
+    oauth: { publicUrl: (publicUrl ?? `http://localhost:${n.PORT}`).replace(/\/+$/, ''), ...(key ? { key } : {}) },
     logLevel: n.LOG_LEVEL,
   };
 }

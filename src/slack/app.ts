@@ -1,6 +1,6 @@
 // The Bolt app: HTTP mode (signing secret, POST /slack/events) or Socket Mode (app token), the same
 // listeners either way, and GET /healthz on PORT in both.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
@@ -14,6 +14,7 @@ import type { Approvals } from './questions/approvals.js';
 import type { Elicitations } from './questions/elicitation.js';
 import type { Answerer } from './answer.js';
 import { ackAfterIntake } from './intake/deferred-ack.js';
+import { CONNECT_ACTION } from './oauth/connect.js';
 import type { AcksInFlight } from '../intake/acks-in-flight.js';
 
 export interface Health {
@@ -40,6 +41,8 @@ export interface SlackAppDeps {
   overview: OverviewDeps;
   approvals?: Approvals;
   elicitations?: Elicitations;
+  /** More pages on PORT beside /healthz (the OAuth callback, src/oauth/routes.ts). */
+  routes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
 }
 
 export interface SlackFront {
@@ -72,11 +75,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   // No blind resends of posts: 429s are retried after Retry-After, idempotent calls resent (web/slack-retries.ts).
   const clientOptions = slackClientOptions(slack.apiUrl);
   const socketMode = slack.appToken !== undefined;
+  const customRoutes = [healthRoute, ...(deps.routes ?? [])];
   // The receivers Bolt would build itself, wrapped so that a question's ack waits for its append
   // to the inbox (intake/deferred-ack.ts says why this and not processBeforeResponse).
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes: [healthRoute], installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
-    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes: [healthRoute], logger: boltLog, processBeforeResponse: false });
+    ? new SocketModeReceiver({ appToken: slack.appToken ?? '', logger: boltLog, customRoutes, installerOptions: { port: deps.port, clientOptions } }) // clientOptions: where apps.connections.open goes, as Bolt passes them
+    : new HTTPReceiver({ signingSecret: slack.signingSecret ?? '', port: deps.port, customRoutes, logger: boltLog, processBeforeResponse: false });
   const app: App = new App({
     token: slack.botToken,
     // Who the bot is comes from the start-up check (web/slack-check.ts), so Bolt makes no auth.test of its own.
@@ -93,6 +97,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   });
 
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
+  // A Connect button is a link; Slack still sends its click, which only needs an ack.
+  app.action(new RegExp(`^${CONNECT_ACTION}:`), async ({ ack }) => ack());
   registerOverviewListeners(app, deps.overview);
   deps.approvals?.register(app);
   deps.elicitations?.register(app);

@@ -45,6 +45,7 @@ describe('loadConfig defaults', () => {
       // 24 MB each: the API's 32 MB request, base64-encoded.
       files: { maxFileBytes: 24 * 1024 * 1024, maxQuestionBytes: 24 * 1024 * 1024 },
       answerAsFileChars: 0,
+      oauth: { publicUrl: 'http://localhost:3000' },
       logLevel: 'info',
     };
     assert.deepEqual(config, expected);
