@@ -6,36 +6,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { MessagesRequest } from '../fakes/anthropic.js';
-import { reply } from '../fakes/anthropic.js';
 import { strictSlack } from '../fakes/slack-strict.js';
 import { startHarness, type Harness } from '../helpers/bot-harness.js';
+import { connectUrl, landOnCallback, whoamiScript } from '../helpers/oauth.js';
 import { startAuthFixture, type AuthFixture } from '../fixtures/oauth/auth-fixture.js';
 
 strictSlack();
-
-/** The text of the last tool_result Claude was sent, if the last message holds one. */
-function lastToolResult(request: MessagesRequest): string | undefined {
-  const last = request.messages.at(-1);
-  if (!last || typeof last.content === 'string') return undefined;
-  for (const block of last.content) {
-    if (block.type === 'tool_result') return JSON.stringify(block.content);
-  }
-  return undefined;
-}
-
-/** The Connect button's URL in the ephemeral message sent to `user`. */
-function connectUrl(h: Harness, user: string): string {
-  const ephemeral = h.slack.ephemerals().filter((e) => e.user === user).at(-1);
-  const match = /"url":"([^"]+)"/.exec(JSON.stringify(ephemeral ?? {}));
-  assert.ok(match?.[1], `a Connect button for ${user}: ${JSON.stringify(ephemeral)}`);
-  return JSON.parse(`"${match[1]}"`) as string;
-}
-
-/** Follows the authorization server's redirect to the bot's callback (PUBLIC_URL's host is the test's bot). */
-async function landOnCallback(h: Harness, redirect: URL): Promise<Response> {
-  return fetch(`${h.url}${redirect.pathname}${redirect.search}`);
-}
 
 describe('oauth: sign in from Slack', () => {
   let auth: AuthFixture;
@@ -46,13 +22,7 @@ describe('oauth: sign in from Slack', () => {
     h = await startHarness({
       servers: { docs: { url: auth.mcpUrl } },
       env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
-      script: (request) => {
-        const result = lastToolResult(request);
-        if (result !== undefined) return reply.text(`The server said: ${result}`);
-        const offered = (request.tools ?? []).map((t) => ('name' in t ? t.name : ''));
-        if (!offered.includes('docs__whoami')) return reply.text(`no docs tools (${offered.length} tools)`);
-        return reply.tools([{ id: `toolu_${randomBytes(4).toString('hex')}`, name: 'docs__whoami', input: {} }]);
-      },
+      script: whoamiScript('docs__whoami'),
     });
   });
   after(async () => {
