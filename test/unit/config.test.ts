@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config, type LoadOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { oauthKeyProblems } from '../../src/settings.js';
 
 const chat = { requireSlack: false };
 const bot = { requireSlack: true };
@@ -227,5 +228,25 @@ describe('loadConfig for the Slack bot', () => {
     const [problem] = problemsOf({ WORKERS: '2', STORE_URL: 'memory://' });
     assert.match(problem ?? '', /^WORKERS: .*sqlite:\/\/.*redis:\/\//);
     assert.equal(loadConfig({ WORKERS: '2', STORE_URL: 'redis://127.0.0.1:6379' }, chat).workers, 2);
+  });
+});
+
+describe('loadConfig: OAuth settings', () => {
+  it('takes PUBLIC_URL without its trailing slash and a 32-byte key, and names the fix for bad ones', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ PUBLIC_URL: 'https://bot.example.com/', TOKEN_ENCRYPTION_KEY: key }, chat);
+    assert.equal(config.oauth.publicUrl, 'https://bot.example.com');
+    assert.equal(config.oauth.key?.length, 32);
+    const problems = problemsOf({ PUBLIC_URL: 'bot.example.com', TOKEN_ENCRYPTION_KEY: 'short' });
+    assert.match(problems.join('\n'), /PUBLIC_URL: .*not an http\(s\) URL/);
+    assert.match(problems.join('\n'), /TOKEN_ENCRYPTION_KEY: .*openssl rand -base64 32/);
+  });
+
+  it('stops the start with one line when the servers file has OAuth servers and no key is set', () => {
+    const servers = [{ kind: 'remote' as const, name: 'docs', url: 'https://mcp.example.com/mcp', headers: {}, oauth: { grant: 'authorization_code' as const } }];
+    const problems = oauthKeyProblems(servers);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^TOKEN_ENCRYPTION_KEY: not set, .*\(docs\).*openssl rand -base64 32/);
+    assert.deepEqual(oauthKeyProblems([{ ...servers[0]!, oauth: undefined }]), []);
   });
 });
