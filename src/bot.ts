@@ -34,6 +34,11 @@ import { listenForScrapes, metricsRoute, type MetricsListener } from './observe/
 import { questionSpan } from './observe/question-span.js';
 import { countStoreOperations } from './observe/store-ops.js';
 import { withTraceIds } from './observe/traced-logger.js';
+import { createSealer } from './oauth/seal.js';
+import { createStates } from './oauth/states.js';
+import { oauthRoutes } from './oauth/routes.js';
+import { createConnectGate } from './slack/oauth/connect.js';
+import { isQuestion } from './slack/intake/question.js';
 
 export interface BotHandle {
   /** The port /slack/events (HTTP mode) and /healthz listen on. */
@@ -176,6 +181,8 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
     }),
   };
   const shutdown = new AbortController();
+  // OAuth sign-in (TOKEN_ENCRYPTION_KEY set): the Connect prompt before a turn, and the callback.
+  const signIn = config.oauth.key ? createStates(engine.store, createSealer(config.oauth.key)) : undefined;
   const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
   // Spend per person, channel and day, under the same short locks as recent threads (replicas add up).
   const spend = createSpendKeeper({
@@ -222,6 +229,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
       fileInfo: async (id) => fileRefs([(await front.app.client.files.info({ file: id })).file])[0],
     }, logger.child({ room: 'slack' })),
     approvals,
+    ...(signIn ? { connect: createConnectGate({ hub: engine.hub, states: signIn, store: engine.store, logger: logger.child({ room: 'oauth' }) }) } : {}),
     shutdown: shutdown.signal,
     logger: logger.child({ room: 'slack' }),
     telemetry,
@@ -247,8 +255,21 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
     feedbackActionId: FEEDBACK_ACTION_ID,
     acks,
     telemetry,
-    // GET /metrics beside /healthz, unless METRICS_PORT moves it to a port of its own or turns it off.
-    routes: observability.registry && config.observe.metrics === 'same' ? [metricsRoute(observability.registry)] : [],
+    routes: [
+      // GET /metrics beside /healthz, unless METRICS_PORT moves it to a port of its own or turns it off.
+      ...(observability.registry && config.observe.metrics === 'same' ? [metricsRoute(observability.registry)] : []),
+      // The OAuth callback and the client metadata document (TOKEN_ENCRYPTION_KEY set).
+      ...(signIn
+        ? oauthRoutes(config.oauth.publicUrl, {
+            states: signIn,
+            finish: (binding, code) => engine.hub.finishSignIn(binding, binding.server, code),
+            then: async (binding) => {
+              if (isQuestion(binding.then)) await answerer.resume(binding.then, binding.server);
+            },
+            logger: logger.child({ room: 'oauth' }),
+          })
+        : []),
+    ],
     // Not ready while Slack cannot be reached or refuses the token: such a replica cannot answer.
     // The store's state is reported, not made a reason to take the replica out: when Redis is away
     // every replica is, and each still tells people so.

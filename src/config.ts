@@ -7,6 +7,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_STORE_URL, parseStoreUrl } from './store.js';
 import type { LogLevel } from './log.js';
 import { DEFAULT_THREAD_MAX_STORED_BYTES } from './agent/loop.js';
+import { KEY_BYTES, parseKey } from './oauth/seal.js';
 import { API_REQUEST_BYTES, DEFAULT_FILE_CAPS, type FileCaps } from './files/content.js';
 import { DEFAULT_UPLOAD_MAX_BYTES, SLACK_UPLOAD_MAX_BYTES } from './files/upload-caps.js';
 
@@ -66,6 +67,11 @@ export interface Config {
   uploadMaxBytes: number;
   /** A tool's text result of at least this many characters is also posted as a file in the thread (0: never). */
   toolTextAsFileChars: number;
+  /**
+   * OAuth to remote servers. publicUrl: where people's browsers reach the bot (no trailing slash);
+   * key: TOKEN_ENCRYPTION_KEY, 32 bytes, absent when not set (then no OAuth server may be configured).
+   */
+  oauth: { publicUrl: string; key?: Buffer };
   logLevel: LogLevel;
   /** Monitoring (src/observe/): where /metrics is served, and where traces go. */
   observe: ObserveConfig;
@@ -172,6 +178,8 @@ const envSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "${raw}" is not true or false (default false: no message content in traces)` });
       return z.NEVER;
     }),
+  PUBLIC_URL: optionalText,
+  TOKEN_ENCRYPTION_KEY: optionalText,
   LOG_LEVEL: z
     .string()
     .optional()
@@ -254,6 +262,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
   if (otlp && !isHttpUrl(otlp)) {
     problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT: "${otlp}" is not an http(s) URL; give the collector's OTLP/HTTP base URL (e.g. http://localhost:4318) or leave it unset for no traces.`);
   }
+  const publicUrl = optionalText.parse(env.PUBLIC_URL);
+  if (publicUrl && !isHttpUrl(publicUrl)) {
+    problems.push(`PUBLIC_URL: "${publicUrl}" is not an http(s) URL; give the address people's browsers reach the bot at, e.g. https://bot.example.com`);
+  }
+  const keyText = optionalText.parse(env.TOKEN_ENCRYPTION_KEY);
+  const key = keyText === undefined ? undefined : parseKey(keyText);
+  if (keyText !== undefined && !key) {
+    problems.push(`TOKEN_ENCRYPTION_KEY: is not ${KEY_BYTES} bytes in base64; make one with \`openssl rand -base64 ${KEY_BYTES}\``);
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const n = parsed.data;
@@ -282,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions): Config
     answerAsFileChars: n.ANSWER_AS_FILE_CHARS,
     uploadMaxBytes: n.UPLOAD_MAX_BYTES,
     toolTextAsFileChars: n.TOOL_TEXT_AS_FILE_CHARS,
+    oauth: { publicUrl: (publicUrl ?? `http://localhost:${n.PORT}`).replace(/\/+$/, ''), ...(key ? { key } : {}) },
     logLevel: n.LOG_LEVEL,
     observe: { metrics: n.METRICS_PORT, ...(otlp ? { otlpEndpoint: otlp } : {}), captureContent: n.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT },
   };

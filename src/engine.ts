@@ -10,6 +10,7 @@ import { createSampler, type Sampler } from './agent/sampler.js';
 import { McpHub, type ElicitationHandler, type SamplingHandler, type ServerConfig } from './mcp/index.js';
 import { openStore, type Store } from './store.js';
 import type { Telemetry } from './observe/telemetry.js';
+import { hubOAuthSettings } from './oauth/settings.js';
 
 export interface Engine {
   store: Store;
@@ -49,9 +50,13 @@ export async function startEngine(config: Config, servers: ServerConfig[], logge
   const questions = options.questions;
   // The store opens while the servers start (they do not depend on each other); if one fails, the
   // other is closed again.
+  const storeOpening = options.store ?? openStore(options.storeUrl ?? config.store.url);
+  const { key } = config.oauth;
   const [opened, started] = await Promise.allSettled([
-    options.store ?? openStore(options.storeUrl ?? config.store.url),
+    storeOpening,
     McpHub.start(servers, {
+      // Each person's OAuth tokens, sealed in the store (src/oauth/); only with TOKEN_ENCRYPTION_KEY.
+      ...(key ? { oauth: hubOAuthSettings(config.oauth.publicUrl, key, storeOpening) } : {}),
       logger: logger.child({ room: 'mcp' }),
       callTimeoutMs: config.mcp.callTimeoutMs,
       ...(options.telemetry ? { telemetry: options.telemetry } : {}),

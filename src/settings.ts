@@ -31,7 +31,8 @@ export function checkBotSettings(env: NodeJS.ProcessEnv, { requireSlack } = { re
   const problems: string[] = [];
   const config = gather(problems, () => loadConfig(env, { requireSlack, requireApiKey: true }));
   const files = gather(problems, () => checkFiles(config?.mcp ?? serversFileSetting(env), env));
-  if (!config || !files) throw new ConfigError(problems);
+  if (config && files && !config.oauth.key) problems.push(...oauthKeyProblems(files.servers));
+  if (!config || !files || problems.length > 0) throw new ConfigError(problems);
   return { config, files };
 }
 
@@ -46,6 +47,13 @@ export function checkFiles(mcp: Pick<Config['mcp'], 'configPath' | 'explicit'>, 
   const prices = gather(problems, () => loadPrices(env));
   if (!servers || !policy || !prices) throw new ConfigError(problems);
   return { servers, serversFile: file !== undefined, policy, prices };
+}
+
+/** Servers with an `oauth` key need TOKEN_ENCRYPTION_KEY to keep their tokens: one line naming them. */
+export function oauthKeyProblems(servers: ServerConfig[]): string[] {
+  const named = servers.filter((s) => s.kind === 'remote' && s.oauth).map((s) => s.name);
+  if (named.length === 0) return [];
+  return [`TOKEN_ENCRYPTION_KEY: not set, and the servers file has OAuth servers (${named.join(', ')}); make a key with \`openssl rand -base64 32\` and set it in the environment or .env`];
 }
 
 /** Runs `read`; a ConfigError's problems are added to `problems` and give undefined. */

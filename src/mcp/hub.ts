@@ -18,12 +18,16 @@ import { withDefaults, type RestartPolicy } from './restart-policy.js';
 import * as content from './server-content.js';
 import type { ServerFilter } from './server-content.js';
 import { openSession, type OpenSession } from './session.js';
+import type { StoredOAuthProvider } from './oauth-provider.js';
+import { challengeOf } from './oauth-signin.js';
+import { PERSONAL_GRANT, PersonalConnections, type OAuthHubSettings, type Person } from './personal.js';
 import type {
   CallContext,
   ElicitationHandler,
   HookExtras,
   PromptInfo,
   PromptResult,
+  RemoteServerConfig,
   ResourceContent,
   ResourceInfo,
   ResourceTemplateInfo,
@@ -66,6 +70,20 @@ export interface McpHubOptions {
   onSampling?: SamplingHandler;
   /** Each tool call's span and metrics, and elicitation outcomes (src/observe/); default none. */
   telemetry?: Telemetry;
+  /**
+   * OAuth sign-in (TOKEN_ENCRYPTION_KEY set). Servers with `oauth` (and, with this, remote servers
+   * without an Authorization header that answer 401 with WWW-Authenticate) get one session per person
+   * (personal.ts), or with the client_credentials grant one shared session with the team's identity.
+   * Without it, such servers are connected like any other (and fail with the server's 401).
+   */
+  oauth?: OAuthHubSettings;
+}
+
+/** The tools of one person's turn: the shared servers' plus those of the OAuth servers they connected. */
+export interface PersonalView {
+  tools: ToolProvider;
+  /** OAuth servers the person has not connected (their tools are not in `tools`). */
+  unconnected: string[];
 }
 
 export type CatalogListener = (tools: ToolDefinition[]) => void;
@@ -77,6 +95,9 @@ const DEFAULT_CLIENT_INFO = { name: 'slack-mcp-claude-bot', version: '0.1.0' };
 
 export class McpHub implements ToolProvider {
   private readonly connections = new Map<string, ServerConnection>();
+  /** OAuth servers with a session per person. */
+  private readonly personalConfigs = new Map<string, RemoteServerConfig>();
+  private readonly personal: PersonalConnections | undefined;
   private readonly listeners = new Set<CatalogListener>();
   private catalog: Catalog = { tools: [], index: new Map(), clashes: [], refused: [] };
   private catalogKey = '';
@@ -94,28 +115,41 @@ export class McpHub implements ToolProvider {
     const onElicitation = options.onElicitation && logged('elicitation', options.onElicitation, this.log, (outcome) => this.telemetry.elicitation(outcome));
     const onSampling = options.onSampling && logged('sampling', options.onSampling, this.log);
     this.onElicitation = onElicitation;
-    for (const config of servers) {
+    const connectionFor = (config: ServerConfig, onChange: () => void, authProvider?: StoredOAuthProvider) => {
       const roots = config.roots ?? options.roots;
       const features: ClientFeatures = {
         ...(roots ? { roots } : {}),
         ...(onElicitation ? { onElicitation } : {}),
         ...(onSampling ? { onSampling } : {}),
       };
-      this.connections.set(
-        config.name,
-        new ServerConnection(config, {
-          logger: options.logger,
-          openSession: options.openSession ?? openSession,
-          session: {
-            connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-            clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
-            features,
-          },
-          restart: withDefaults(options.restart),
-          restartWaitMs: options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS,
-          onChange: () => this.rebuild(),
-        }),
-      );
+      return new ServerConnection(config, {
+        logger: options.logger,
+        openSession: options.openSession ?? openSession,
+        session: {
+          connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+          clientInfo: options.clientInfo ?? DEFAULT_CLIENT_INFO,
+          features,
+          ...(authProvider ? { authProvider } : {}),
+        },
+        restart: withDefaults(options.restart),
+        restartWaitMs: options.restartWaitMs ?? DEFAULT_RESTART_WAIT_MS,
+        onChange,
+      });
+    };
+    const oauth = options.oauth;
+    this.personal = oauth && new PersonalConnections(oauth, (config, provider) => connectionFor(config, () => undefined, provider), this.log.child({ room: 'oauth' }));
+    for (const config of servers) {
+      if (config.kind === 'remote' && config.oauth && this.personal && oauth) {
+        if (config.oauth.grant === 'authorization_code') {
+          this.personalConfigs.set(config.name, config);
+          continue;
+        }
+        // client_credentials: one identity for the team, kept like a person's.
+        const team = this.personal.provider({ teamId: TEAM_IDENTITY, userId: TEAM_IDENTITY }, config);
+        this.connections.set(config.name, connectionFor(config, () => this.rebuild(), team));
+        continue;
+      }
+      this.connections.set(config.name, connectionFor(config, () => this.rebuild()));
     }
   }
 
@@ -130,7 +164,7 @@ export class McpHub implements ToolProvider {
     if (duplicates.length > 0) {
       throw new ConfigError(duplicates.map((name) => `server "${name}" is configured twice; give each server its own name`));
     }
-    const hub = new McpHub(servers, options);
+    const hub = new McpHub(options.oauth ? await detectOAuth(servers, options.logger) : servers, options);
     let closing: Promise<void> | undefined;
     const stop = () => void (closing = hub.close());
     signal?.addEventListener('abort', stop, { once: true });
@@ -155,9 +189,82 @@ export class McpHub implements ToolProvider {
   }
 
   async callTool(name: string, args: Record<string, unknown>, options: ToolCallOptions = {}): Promise<ToolCallResult> {
+    return this.callIn(this.catalog, (server) => this.connections.get(server), name, args, options);
+  }
+
+  /** Names of the servers each person signs in to. */
+  oauthServers(): string[] {
+    return [...this.personalConfigs.keys()];
+  }
+
+  /**
+   * The tools of `person`'s turn: the shared catalog plus the OAuth servers they connected (their
+   * sessions opened now if they are not open), and the OAuth servers they have not connected.
+   */
+  async forPerson(person: Person): Promise<PersonalView> {
+    const personal = this.personal;
+    const configs = [...this.personalConfigs.values()];
+    if (!personal || configs.length === 0 || this.closed) return { tools: this, unconnected: [] };
+    const opened = await Promise.all(configs.map(async (config) => ({ config, connection: await personal.connection(person, config) })));
+    const mine = new Map(opened.flatMap(({ config, connection }) => (connection ? [[config.name, connection] as const] : [])));
+    const catalog = buildCatalog([
+      ...[...this.connections.values()].map((c) => ({ server: c.name, tools: c.listTools(), available: c.available })),
+      ...[...mine.values()].map((c) => ({ server: c.name, tools: c.listTools(), available: c.available })),
+    ]);
+    const lookup = (server: string) => this.connections.get(server) ?? mine.get(server);
+    return {
+      tools: {
+        listTools: () => [...catalog.tools],
+        callTool: (name, args, options = {}) => {
+          const server = catalog.index.get(name)?.server;
+          const call = () => this.callIn(catalog, lookup, name, args, options);
+          return server !== undefined && mine.has(server) ? personal.use(person, server, call) : call();
+        },
+      },
+      unconnected: opened.filter((o) => !o.connection).map((o) => o.config.name),
+    };
+  }
+
+  /** Whether `person` has tokens for the OAuth server `server`. */
+  async isConnected(person: Person, server: string): Promise<boolean> {
+    const config = this.personalConfigs.get(server);
+    return config !== undefined && this.personal !== undefined && this.personal.isConnected(person, config);
+  }
+
+  /** The sign-in URL for `person` on `server`, bound to `state`; undefined when no sign-in is needed any more. */
+  async signInUrl(person: Person, server: string, state: string): Promise<string | undefined> {
+    const { personal, config } = this.oauthOf(server);
+    return personal.signInUrl(person, config, state);
+  }
+
+  /** Finishes a sign-in with the callback's code: the person's tokens are stored. Rejects with a reason. */
+  async finishSignIn(person: Person, server: string, code: string): Promise<void> {
+    const { personal, config } = this.oauthOf(server);
+    await personal.finishSignIn(person, config, code);
+  }
+
+  /** Forgets the person's tokens for `server`, after revoking them where the server supports it. */
+  async disconnect(person: Person, server: string): Promise<void> {
+    const { personal, config } = this.oauthOf(server);
+    await personal.disconnect(person, config);
+  }
+
+  private oauthOf(server: string): { personal: PersonalConnections; config: RemoteServerConfig } {
+    const config = this.personalConfigs.get(server);
+    if (!config || !this.personal) throw new Error(`"${server}" is not a server people sign in to`);
+    return { personal: this.personal, config };
+  }
+
+  private async callIn(
+    catalog: Catalog,
+    connectionOf: (server: string) => ServerConnection | undefined,
+    name: string,
+    args: Record<string, unknown>,
+    options: ToolCallOptions,
+  ): Promise<ToolCallResult> {
     if (this.closed) return errorResult('the tool hub is shut down; no tools can run');
-    const ref = this.catalog.index.get(name);
-    const connection = ref && this.connections.get(ref.server);
+    const ref = catalog.index.get(name);
+    const connection = ref && connectionOf(ref.server);
     if (!ref || !connection) {
       return errorResult(`unknown tool "${name}": it is not in the current tool list (its server may have removed it)`);
     }
@@ -247,7 +354,7 @@ export class McpHub implements ToolProvider {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
-    await Promise.all([...this.connections.values()].map((c) => c.close()));
+    await Promise.all([...[...this.connections.values()].map((c) => c.close()), this.personal?.close()]);
     this.log.info('mcp hub closed');
   }
 
@@ -283,6 +390,24 @@ export class McpHub implements ToolProvider {
       }
     }
   }
+}
+
+/** The shared identity of a client_credentials server (src/oauth/vault.ts TEAM). */
+const TEAM_IDENTITY = '*';
+
+/**
+ * Remote servers with no `oauth` and no Authorization header that answer 401 with WWW-Authenticate
+ * (MCP authorization spec 2025-11-25, "Authorization Server Discovery") are OAuth servers: each person signs in.
+ */
+async function detectOAuth(servers: ServerConfig[], log: Logger): Promise<ServerConfig[]> {
+  return Promise.all(
+    servers.map(async (config) => {
+      if (config.kind !== 'remote' || config.oauth || Object.keys(config.headers).some((h) => h.toLowerCase() === 'authorization')) return config;
+      if (!(await challengeOf(config.url))) return config;
+      log.info('server asks for oauth; each person signs in', { server: config.name });
+      return { ...config, oauth: PERSONAL_GRANT };
+    }),
+  );
 }
 
 /** The hook, with a log line per question (never its content, which may be personal) and per failure. */

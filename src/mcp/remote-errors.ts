@@ -73,7 +73,7 @@ export function describeRemoteStart(err: unknown, label: string): StartProblem {
           ...base,
           message:
             `${label} needs authorization (HTTP 401); put a token in the entry's "headers", e.g. ` +
-            '{"Authorization": "Bearer ${API_TOKEN}"} (interactive OAuth sign-in is not supported)',
+            '{"Authorization": "Bearer ${API_TOKEN}"}, or set TOKEN_ENCRYPTION_KEY so each person signs in with OAuth',
         };
       }
       if (status === 403) return { ...base, message: `${label} refused access (HTTP 403); check the token in the entry's "headers"` };

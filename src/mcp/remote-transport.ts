@@ -1,11 +1,11 @@
 // Servers reached by URL: Streamable HTTP (the current transport) or HTTP+SSE (the one before it, still
 // run by many servers). The entry's headers go with every request, including the SSE stream's GET.
 //
-// Authentication is static headers only. The SDK's OAuthClientProvider could run the OAuth flow, but
-// finishing it needs a person to sign in at a browser and a redirect back to a URL the bot serves, and
-// the tokens would then have to be stored, refreshed and kept per team: not something a server entry
-// can set up. Servers that need OAuth work when given a token in a header (most issue personal or
-// service tokens); the others are reported with a 401 message that says so (see start-errors.ts).
+// Authentication is the entry's static headers, and for OAuth servers the SDK's own OAuth client
+// (an OAuthClientProvider per person, oauth-provider.ts): it adds the bearer token, refreshes it on a
+// 401 and asks for more scope on a 403 insufficient_scope; a sign-in it cannot finish alone fails the
+// request with the SDK's UnauthorizedError (the person is asked to connect, see personal.ts).
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { tapRelatedRequests, type RelatedRequestListener } from './sse-tap.js';
@@ -60,7 +60,7 @@ export function scrubUrl(text: string, url: string): string {
   return scrubbed;
 }
 
-export function openRemote(config: RemoteServerConfig, kind: 'http' | 'sse', onRelated: RelatedRequestListener): OpenedTransport {
+export function openRemote(config: RemoteServerConfig, kind: 'http' | 'sse', onRelated: RelatedRequestListener, authProvider?: OAuthClientProvider): OpenedTransport {
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: { ...config.headers } };
   const base = {
@@ -71,10 +71,11 @@ export function openRemote(config: RemoteServerConfig, kind: 'http' | 'sse', onR
     label: urlLabel(config.url),
   };
   if (kind === 'sse') {
-    return { ...base, transport: new SSEClientTransport(url, { requestInit }) };
+    return { ...base, transport: new SSEClientTransport(url, { requestInit, ...(authProvider ? { authProvider } : {}) }) };
   }
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
+    ...(authProvider ? { authProvider } : {}),
     fetch: tapRelatedRequests((input, init) => fetch(input, init), onRelated),
   });
   return { ...base, transport, terminate: () => transport.terminateSession() };

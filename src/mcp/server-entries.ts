@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { expandVars, type Env } from './expand.js';
 import { keyPath } from '../config-file.js';
 import { isPlainObject } from '../plain-object.js';
-import type { RemoteServerConfig, Root, ServerConfig, StdioServerConfig } from './types.js';
+import type { OAuthEntry, RemoteServerConfig, Root, ServerConfig, StdioServerConfig } from './types.js';
 
 export interface EntryContext {
   /** How the file is named in messages. */
@@ -76,6 +76,19 @@ const remoteSchema = z.object({
     .optional(),
   type: z.string({ error: 'must be a string ("http" or "sse")' }).optional(),
   roots: rootsSchema,
+  // Every key optional (README, "The servers file": OAuth). Grant names: RFC 6749 sections 4.1 and 4.4.
+  oauth: z
+    .object(
+      {
+        clientId: z.string({ error: 'must be a string: the client id the authorization server gave the bot' }).min(1, { error: 'is empty; remove it or give the client id' }).optional(),
+        clientSecret: z.string({ error: 'must be a string, e.g. "${OAUTH_SECRET}"' }).optional(),
+        scopes: z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of scopes, e.g. ["read", "write"]' }).optional(),
+        grant: z.enum(['authorization_code', 'client_credentials'], { error: 'must be "authorization_code" (each person signs in) or "client_credentials" (one identity for the team)' }).optional(),
+      },
+      { error: 'must be an object like {"clientId": "...", "clientSecret": "${SECRET}", "scopes": ["read"]}' },
+    )
+    .strict()
+    .optional(),
 });
 
 /** Parses one entry; returns undefined (with problems pushed) when it is unusable or disabled. */
@@ -177,8 +190,27 @@ function parseRemote(name: string, raw: Record<string, unknown>, ctx: EntryConte
     headers[key] = expanded;
   }
   const roots = parseRoots(entry.roots, ctx, name);
+  const oauth = parseOAuth(entry.oauth, ctx, name);
   if (problems.length > before) return undefined;
-  return { kind: 'remote', name, url, headers, transport, ...(roots === undefined ? {} : { roots }) };
+  return { kind: 'remote', name, url, headers, transport, ...(roots === undefined ? {} : { roots }), ...(oauth ? { oauth } : {}) };
+}
+
+/** The `oauth` key, with ${VAR} expanded in the client id and secret. */
+function parseOAuth(raw: z.infer<typeof remoteSchema>['oauth'], ctx: EntryContext, name: string): OAuthEntry | undefined {
+  if (raw === undefined) return undefined;
+  const expand = expanderFor(ctx, name);
+  const grant = raw.grant ?? 'authorization_code';
+  const clientId = raw.clientId === undefined ? undefined : expand(raw.clientId, ['oauth', 'clientId']);
+  const clientSecret = raw.clientSecret === undefined ? undefined : expand(raw.clientSecret, ['oauth', 'clientSecret']);
+  if (grant === 'client_credentials' && (!clientId || !clientSecret)) {
+    ctx.problems.push(`${atFor(ctx, name)('oauth')} uses "grant": "client_credentials", which needs "clientId" and "clientSecret" (the service account the authorization server gave the bot)`);
+  }
+  return {
+    grant,
+    ...(clientId ? { clientId } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(raw.scopes ? { scopes: raw.scopes } : {}),
+  };
 }
 
 /** Directories (relative to the file) and URIs -> roots, with ${VAR} expanded. */

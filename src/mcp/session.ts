@@ -3,6 +3,7 @@
 // McpSession interface, so tests can supervise fake sessions and an SDK upgrade stays in these files.
 // This file connects (with the Streamable HTTP -> SSE fallback for remote servers); live-session.ts is
 // what a connected session does.
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema, type GetPromptResult, type Prompt, type ReadResourceResult, type Resource, type ResourceTemplate, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { CallTracker } from './call-tracker.js';
@@ -72,6 +73,8 @@ export interface SessionOptions {
   features?: ClientFeatures;
   /** Aborts a start in progress (the hub is closing). */
   signal?: AbortSignal;
+  /** Signs in with OAuth (remote servers; oauth-provider.ts) instead of static headers alone. */
+  authProvider?: OAuthClientProvider;
 }
 
 export type OpenSession = (config: ServerConfig, hooks: SessionHooks, options: SessionOptions) => Promise<McpSession>;
@@ -102,7 +105,7 @@ async function connect(config: ServerConfig, kind: TransportKind, hooks: Session
   const opened = openTransport(config, kind, {
     onDiagnostic: hooks.onDiagnostic,
     onRelatedRequest: (serverRequestId, clientRequestId) => calls.relate(serverRequestId, clientRequestId),
-  });
+  }, options.authProvider);
   calls.watch(opened.transport);
   const features = options.features ?? {};
   const client = new Client(options.clientInfo, { capabilities: capabilitiesFor(features) });

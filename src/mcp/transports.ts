@@ -1,5 +1,6 @@
 // How we reach a server. Only this file and remote-transport.ts know transport kinds: the session,
 // supervision and hub above them see an OpenedTransport whatever carries it.
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { LineTail } from './line-tail.js';
@@ -38,10 +39,10 @@ export interface OpenedTransport {
 }
 
 /** Opens `config` over `kind`; remote configs take 'http' or 'sse', stdio configs 'stdio'. */
-export function openTransport(config: ServerConfig, kind: TransportKind, observer: TransportObserver): OpenedTransport {
+export function openTransport(config: ServerConfig, kind: TransportKind, observer: TransportObserver, authProvider?: OAuthClientProvider): OpenedTransport {
   if (config.kind === 'stdio') return openStdio(config, observer.onDiagnostic);
   if (kind === 'stdio') throw new Error(`"${config.name}" is a remote server; it has no stdio transport`);
-  return openRemote(config, kind, observer.onRelatedRequest);
+  return openRemote(config, kind, observer.onRelatedRequest, authProvider);
 }
 
 /** Remembers the pid: the SDK forgets it as soon as it starts closing, even before the process is gone. */

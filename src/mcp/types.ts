@@ -19,10 +19,21 @@ export interface StdioServerConfig {
 }
 
 /**
- * A server reached over HTTP. Authentication is static headers only (e.g. `Authorization: Bearer
- * ${TOKEN}`): the SDK's OAuth client needs a person at a browser to finish its redirect, which a bot
- * started by a service manager does not have, so servers that insist on interactive OAuth are reported
- * as needing a token rather than left waiting for a sign-in nobody will do.
+ * How the bot signs in to a server with OAuth (the servers file's `oauth` key; every part optional).
+ * authorization_code: each person signs in with their own account. client_credentials: one service
+ * identity for the whole team (needs clientId and clientSecret).
+ */
+export interface OAuthEntry {
+  clientId?: string;
+  /** Never logged. */
+  clientSecret?: string;
+  scopes?: string[];
+  grant: 'authorization_code' | 'client_credentials';
+}
+
+/**
+ * A server reached over HTTP, authenticated by static headers (e.g. `Authorization: Bearer
+ * ${TOKEN}`) or by OAuth (`oauth`; also a server with neither that answers 401, see hub.ts).
  */
 export interface RemoteServerConfig {
   kind: 'remote';
@@ -37,6 +48,7 @@ export interface RemoteServerConfig {
   transport?: 'auto' | 'http' | 'sse';
   /** Roots for this server only; replaces McpHubOptions.roots for it. */
   roots?: Root[];
+  oauth?: OAuthEntry;
 }
 
 /**

@@ -26,6 +26,7 @@ import { DEFAULT_UPLOAD_MAX_BYTES, uploadCap } from '../files/upload-caps.js';
 import { recentEntry, type RecentThreads } from './home/recent-threads.js';
 import { usageBlock } from './reply/usage.js';
 import { noTelemetry, type QuestionRefusal, type Telemetry } from '../observe/telemetry.js';
+import type { ConnectGate } from './oauth/connect.js';
 
 /** The agent side, as Slack needs it: run one turn of a conversation into a sink. */
 export interface TurnRunner {
@@ -78,6 +79,8 @@ export interface AnswerDeps {
   resources?: ResourceReader;
   /** Downloads the files attached to a question (intake/files.ts). */
   files?: FileLoader;
+  /** OAuth servers: the person's own tools, or a Connect button and the question parked (oauth/connect.ts). */
+  connect?: ConnectGate;
   /** Aborted at shutdown when the grace period is over: turns still running stop. */
   shutdown?: AbortSignal;
   logger: Logger;
@@ -146,6 +149,16 @@ export function createAnswerer(deps: AnswerDeps) {
       return result;
     },
 
+    /**
+     * A question that waited for a sign-in, back in its thread's inbox (from the OAuth callback, on
+     * any replica): answered like a new one. `why` keeps the claim unique (the server signed in to).
+     */
+    async resume(question: Question, why: string): Promise<AcceptResult> {
+      const result = await inbox.accept(question, { ids: [`resume:${why}:${question.channel}:${question.ts}`], onlyIfEngaged: false });
+      if (result === 'accepted') deps.wake();
+      return result;
+    },
+
     /** A worker's side: answers a question taken from the inbox. 'released': the bot stopped under it. */
     async work(taken: TakenQuestion): Promise<Outcome> {
       const { question } = taken.entry;
@@ -198,6 +211,19 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
     telemetry.question('refused', admitted.limit === 'questionsPerMinute' ? 'questions_per_minute' : 'turns_in_flight');
     await notice(client, question, 'limited', `:hourglass: ${admitted.message}`, log, true);
     return;
+  }
+  let tools = deps.tools;
+  if (deps.connect) {
+    const gate = await deps.connect(question, client, (server) => serverAllowed(deps.policy, server, who)).catch((error: unknown) => {
+      log.warn('could not look up the person\'s connected servers; answering with the shared ones', { error: errorText(error) });
+      return undefined;
+    });
+    if (gate?.kind === 'parked') {
+      log.info('question waits for a sign-in', { servers: gate.servers });
+      await admitted?.release();
+      return;
+    }
+    if (gate) tools = gate.tools;
   }
   log.info('turn started', { user: question.userId, chars: question.text.length });
 
@@ -255,7 +281,7 @@ async function answer(deps: AnswerDeps, question: Question, { client, setStatus 
   // Who this turn's tool calls and approvals are for: this thread, this person.
   const callContext = { kind: 'slack' as const, client, conversation: question.key, channel: question.channel, threadTs: question.threadTs, questionTs: question.ts, askedBy: question.userId };
   const approver = deps.approvals.approverFor(callContext);
-  const policyOptions = policyTurnOptions(deps.tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
+  const policyOptions = policyTurnOptions(tools, deps.policy, { ...who, conversationKey: question.key }, { approver, logger: log });
   // Each call carries who it is for, so a server's question during it reaches this thread.
   const turnOptions = { ...policyOptions, tools: withCallContext(policyOptions.tools, callContext) };
   // Also stopped if the thread's lock is lost: another replica may be answering its next message.

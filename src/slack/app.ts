@@ -14,6 +14,7 @@ import type { Approvals } from './questions/approvals.js';
 import type { Elicitations } from './questions/elicitation.js';
 import type { Answerer } from './answer.js';
 import { ackAfterIntake } from './intake/deferred-ack.js';
+import { CONNECT_ACTION } from './oauth/connect.js';
 import type { AcksInFlight } from '../intake/acks-in-flight.js';
 import { noTelemetry, type Telemetry } from '../observe/telemetry.js';
 import { observeSlackCalls } from '../observe/slack-calls.js';
@@ -44,8 +45,8 @@ export interface SlackAppDeps {
   elicitations?: Elicitations;
   /** Counts Slack calls and acks, and traces Slack calls (src/observe/); default none. */
   telemetry?: Telemetry;
-  /** More GET routes on PORT beside /healthz (GET /metrics, src/observe/endpoint.ts). */
-  routes?: Array<{ path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }>;
+  /** More GET routes on PORT beside /healthz (GET /metrics, src/observe/endpoint.ts; the OAuth callback, src/oauth/routes.ts). */
+  routes?: { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
 }
 
 export interface SlackFront {
@@ -102,6 +103,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackFront {
   });
 
   registerActionListeners(app, { feedbackActionId: deps.feedbackActionId, logger });
+  // A Connect button is a link; Slack still sends its click, which only needs an ack.
+  app.action(new RegExp(`^${CONNECT_ACTION}:`), async ({ ack }) => ack());
   registerOverviewListeners(app, deps.overview);
   deps.approvals?.register(app);
   deps.elicitations?.register(app);

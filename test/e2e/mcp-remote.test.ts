@@ -175,7 +175,7 @@ describe('McpHub with headers from the servers file', () => {
       const [status] = hub.status();
       assert.equal(status?.state, 'failed');
       assert.match(status?.lastError ?? '', /^http:\/\/127\.0\.0\.1:\d+ needs authorization \(HTTP 401\); put a token in the entry's "headers"/);
-      assert.match(status?.lastError ?? '', /interactive OAuth sign-in is not supported/);
+      assert.match(status?.lastError ?? '', /set TOKEN_ENCRYPTION_KEY so each person signs in with OAuth/);
     } finally {
       await hub.close();
     }

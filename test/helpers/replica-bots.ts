@@ -29,12 +29,14 @@ export interface ReplicaOptions {
   storeUrl: string;
   /** Extra environment (LOCK_LEASE_MS, ...). */
   env?: Record<string, string>;
+  /** mcpServers entries; default none. */
+  servers?: Record<string, unknown>;
 }
 
 /** Starts a replica and waits for its /healthz (rejects with its stderr if it exits first). */
 export async function startReplica(options: ReplicaOptions): Promise<Replica> {
   const cwd = mkdtempSync(path.join(tmpdir(), `replica-${options.name}-`));
-  writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
+  writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: options.servers ?? {} }));
   const port = await freePort();
   const bot = startBotProcess(
     {

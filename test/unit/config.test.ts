@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT, loadConfig, secretsOf, type Config, type LoadOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { oauthKeyProblems } from '../../src/settings.js';
 
 const chat = { requireSlack: false };
 const bot = { requireSlack: true };
@@ -47,6 +48,7 @@ describe('loadConfig defaults', () => {
       answerAsFileChars: 0,
       uploadMaxBytes: 20 * 1024 * 1024,
       toolTextAsFileChars: 0,
+      oauth: { publicUrl: 'http://localhost:3000' },
       logLevel: 'info',
       // /metrics on PORT; no traces; no message content in traces.
       observe: { metrics: 'same', captureContent: false },
@@ -256,5 +258,25 @@ describe('loadConfig: monitoring', () => {
     assert.equal(problems.length, 2);
     assert.match(problems.join('\n'), /^OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "yes" is not true or false/m);
     assert.match(problems.join('\n'), /^OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" is not an http\(s\) URL/m);
+  });
+});
+
+describe('loadConfig: OAuth settings', () => {
+  it('takes PUBLIC_URL without its trailing slash and a 32-byte key, and names the fix for bad ones', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ PUBLIC_URL: 'https://bot.example.com/', TOKEN_ENCRYPTION_KEY: key }, chat);
+    assert.equal(config.oauth.publicUrl, 'https://bot.example.com');
+    assert.equal(config.oauth.key?.length, 32);
+    const problems = problemsOf({ PUBLIC_URL: 'bot.example.com', TOKEN_ENCRYPTION_KEY: 'short' });
+    assert.match(problems.join('\n'), /PUBLIC_URL: .*not an http\(s\) URL/);
+    assert.match(problems.join('\n'), /TOKEN_ENCRYPTION_KEY: .*openssl rand -base64 32/);
+  });
+
+  it('stops the start with one line when the servers file has OAuth servers and no key is set', () => {
+    const servers = [{ kind: 'remote' as const, name: 'docs', url: 'https://mcp.example.com/mcp', headers: {}, oauth: { grant: 'authorization_code' as const } }];
+    const problems = oauthKeyProblems(servers);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^TOKEN_ENCRYPTION_KEY: not set, .*\(docs\).*openssl rand -base64 32/);
+    assert.deepEqual(oauthKeyProblems([{ ...servers[0]!, oauth: undefined }]), []);
   });
 });

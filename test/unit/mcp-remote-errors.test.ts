@@ -50,7 +50,7 @@ describe('describeRemoteStart', () => {
       httpStatus: 401,
       retryable: false,
       message:
-        'https://mcp.example.com/mcp needs authorization (HTTP 401); put a token in the entry\'s "headers", e.g. {"Authorization": "Bearer ${API_TOKEN}"} (interactive OAuth sign-in is not supported)',
+        'https://mcp.example.com/mcp needs authorization (HTTP 401); put a token in the entry\'s "headers", e.g. {"Authorization": "Bearer ${API_TOKEN}"}, or set TOKEN_ENCRYPTION_KEY so each person signs in with OAuth',
     });
     assert.equal(describeRemoteStart(new StreamableHTTPError(403, 'x'), label).message, 'https://mcp.example.com/mcp refused access (HTTP 403); check the token in the entry\'s "headers"');
     assert.deepEqual(describeRemoteStart(new StreamableHTTPError(404, '<html>long page</html>'), label), {

@@ -241,3 +241,28 @@ describe('loadServersFile and serverFromScript', () => {
     assert.match(noTsx[0] ?? '', /needs tsx/);
   });
 });
+
+describe('servers file: the oauth key', () => {
+  it('reads every key, with ${VAR} in the secret, and defaults to each person signing in', () => {
+    const [entry] = parse({ mcpServers: { docs: { url: 'https://mcp.example.com/mcp', oauth: { clientId: 'bot', clientSecret: '${SECRET}', scopes: ['read'] } } } }, { SECRET: 's3' });
+    assert.deepEqual(entry?.kind === 'remote' ? entry.oauth : undefined, { grant: 'authorization_code', clientId: 'bot', clientSecret: 's3', scopes: ['read'] });
+    const [bare] = parse({ mcpServers: { docs: { url: 'https://mcp.example.com/mcp', oauth: {} } } });
+    assert.deepEqual(bare?.kind === 'remote' ? bare.oauth : undefined, { grant: 'authorization_code' });
+  });
+
+  it('names the key and the fix for a wrong grant, an unknown key, and client_credentials without a secret', () => {
+    const problems = problemsOf(() =>
+      parse({
+        mcpServers: {
+          a: { url: 'https://a.example.com/mcp', oauth: { grant: 'password' } },
+          b: { url: 'https://b.example.com/mcp', oauth: { clientid: 'x' } },
+          c: { url: 'https://c.example.com/mcp', oauth: { grant: 'client_credentials', clientId: 'x' } },
+        },
+      }),
+    );
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[0] ?? '', /mcpServers\.a\.oauth\.grant.*authorization_code/);
+    assert.match(problems[1] ?? '', /mcpServers\.b\.oauth/);
+    assert.match(problems[2] ?? '', /mcpServers\.c\.oauth.*needs "clientId" and "clientSecret"/);
+  });
+});

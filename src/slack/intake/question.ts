@@ -44,6 +44,13 @@ export type Classification =
 /** Message subtypes that still carry a person's question. Everything else (edits, deletions, joins, bots) is ignored. */
 const QUESTION_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
+/** Whether a value read back from the store (a parked question) is a Question. */
+export function isQuestion(value: unknown): value is Question {
+  if (typeof value !== 'object' || value === null) return false;
+  const q = value as Record<string, unknown>;
+  return ['teamId', 'channel', 'ts', 'threadTs', 'userId', 'text', 'key'].every((k) => typeof q[k] === 'string') && typeof q.isDirect === 'boolean';
+}
+
 export function conversationKey(teamId: string, channel: string, threadTs: string): string {
   return `${teamId}:${channel}:${threadTs}`;
 }
