@@ -77,7 +77,7 @@ describe('McpHub with server-everything, server-filesystem and server-memory', (
 
   it('calls echo and get-sum', async () => {
     const echo = await hub.callTool('everything__echo', { message: 'hi there' });
-    assert.deepEqual(echo, { content: [{ type: 'text', text: 'Echo: hi there' }], isError: false, summary: 'Echo: hi there' });
+    assert.deepEqual(echo, { content: [{ type: 'text', text: 'Echo: hi there' }], isError: false, summary: 'Echo: hi there', text: 'Echo: hi there' });
     const sum = await hub.callTool('everything__get-sum', { a: 2, b: 40 });
     assert.equal(textOf(sum), 'The sum of 2 and 40 is 42.');
   });
