@@ -215,10 +215,16 @@ export class McpHub implements ToolProvider {
     return {
       tools: {
         listTools: () => [...catalog.tools],
-        callTool: (name, args, options = {}) => {
+        callTool: async (name, args, options = {}) => {
           const server = catalog.index.get(name)?.server;
           const call = () => this.callIn(catalog, lookup, name, args, options);
-          return server !== undefined && mine.has(server) ? personal.use(person, server, call) : call();
+          const config = server === undefined || !mine.has(server) ? undefined : this.personalConfigs.get(server);
+          if (!config) return call();
+          const result = await personal.use(person, config.name, call);
+          // A refresh the authorization server refused during the call forgot the tokens (personal.ts):
+          // say that, rather than the transport's error, which reads as a crash.
+          if (result.isError && !(await personal.isConnected(person, config))) return errorResult(signedOut(config.name));
+          return result;
         },
       },
       unconnected: opened.filter((o) => !o.connection).map((o) => o.config.name),
@@ -390,6 +396,11 @@ export class McpHub implements ToolProvider {
       }
     }
   }
+}
+
+/** What a person's call says when their tokens stopped working during it. */
+function signedOut(server: string): string {
+  return `your sign-in to "${server}" has expired and could not be renewed; you will be offered Connect again with your next question`;
 }
 
 /** The shared identity of a client_credentials server (src/oauth/vault.ts TEAM). */

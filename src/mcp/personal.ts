@@ -80,6 +80,9 @@ export class PersonalConnections {
   async connection(person: Person, config: RemoteServerConfig): Promise<ServerConnection | undefined> {
     if (this.closed) return undefined;
     const key = keyOf(person, config.name);
+    // Tokens forgotten while the session was open (a refresh the authorization server refused, spec
+    // 2025-11-25 "Token Handling"): the session goes, so the person is asked to connect again.
+    if (this.open.has(key) && !(await this.isConnected(person, config))) await this.drop(person, config);
     let entry = this.open.get(key);
     if (!entry) {
       const opened: Open = { connection: this.start(person, config), busy: 0, timer: undefined };
