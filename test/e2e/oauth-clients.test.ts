@@ -15,7 +15,7 @@ import { createSealer } from '../../src/oauth/seal.js';
 import { createStates } from '../../src/oauth/states.js';
 import { openStore } from '../../src/store.js';
 import { startAuthFixture, type AuthFixture, type AuthFixtureOptions, type TokenAuthMethod } from '../fixtures/oauth/auth-fixture.js';
-import { connectPerson, PUBLIC_URL, startOAuthHub, whoami } from '../helpers/oauth-hub.js';
+import { connectPerson, PUBLIC_URL, startOAuthHub, whoami, withHub } from '../helpers/oauth-hub.js';
 
 const CALLBACK = `${PUBLIC_URL}/oauth/callback`;
 
@@ -68,58 +68,46 @@ describe('oauth client identity, in the spec\'s order', () => {
 
   it('a pre-registered client is used even where a metadata document and DCR are offered', async () => {
     await withFixture({ fetchClientMetadata: (id) => pages.fetchDocument(id), preRegistered: [preRegistered('bot-client', 's3cret', { redirect_uris: [`${BOT}/oauth/callback`] })] }, async (auth) => {
-      const { hub } = await startOAuthHub(auth, { publicUrl: BOT, oauth: { grant: 'authorization_code', clientId: 'bot-client', clientSecret: 's3cret' } });
-      try {
+      await withHub(auth, { publicUrl: BOT, oauth: { grant: 'authorization_code', clientId: 'bot-client', clientSecret: 's3cret' } }, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         assert.deepEqual(auth.registered, []);
         assert.deepEqual(auth.metadataDocumentClients, []);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 
   it('a Client ID Metadata Document under an https PUBLIC_URL when the server supports it: no registration', async () => {
     await withFixture({ fetchClientMetadata: (id) => pages.fetchDocument(id) }, async (auth) => {
-      const { hub } = await startOAuthHub(auth, { publicUrl: BOT });
-      try {
+      await withHub(auth, { publicUrl: BOT }, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         assert.deepEqual(auth.registered, []);
         assert.ok(auth.metadataDocumentClients.length > 0);
         assert.deepEqual([...new Set(auth.metadataDocumentClients)], [`${BOT}/oauth/client-metadata.json`]);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 
   it('Dynamic Client Registration when the server offers no metadata documents', async () => {
     await withFixture({}, async (auth) => {
-      const { hub } = await startOAuthHub(auth);
-      try {
+      await withHub(auth, {}, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         assert.equal(auth.registered.length, 1);
         assert.deepEqual(auth.registered[0]?.redirect_uris, [CALLBACK]);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 
   it('Dynamic Client Registration when PUBLIC_URL is http, where a metadata document cannot be (the SDK takes https only)', async () => {
     await withFixture({ fetchClientMetadata: (id) => pages.fetchDocument(id) }, async (auth) => {
-      const { hub } = await startOAuthHub(auth);
-      try {
+      await withHub(auth, {}, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         assert.equal(auth.registered.length, 1);
         assert.deepEqual(auth.metadataDocumentClients, []);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 });
@@ -134,16 +122,13 @@ describe('oauth token endpoint authentication: the method the server lists', () 
     it(`${methods.join(', ')} only`, async () => {
       const options: AuthFixtureOptions = { tokenAuthMethods: methods, ...(secret ? { preRegistered: [preRegistered('confidential', 'pw')] } : {}) };
       await withFixture(options, async (auth) => {
-        const { hub } = await startOAuthHub(auth, secret ? { oauth: { grant: 'authorization_code', clientId: 'confidential', clientSecret: 'pw' } } : {});
-        try {
+        await withHub(auth, secret ? { oauth: { grant: 'authorization_code', clientId: 'confidential', clientSecret: 'pw' } } : {}, async (hub) => {
           await connectPerson(hub, auth, 'ann');
           assert.match(await whoami(hub, 'ann'), /you are ann/);
           auth.expireAccessTokens();
           assert.match(await whoami(hub, 'ann'), /you are ann/, 'and the refresh too');
           assert.deepEqual(auth.tokenRequests, [{ auth: expected, grant: 'authorization_code' }, { auth: expected, grant: 'refresh_token' }]);
-        } finally {
-          await hub.close();
-        }
+        });
       });
     });
   }
@@ -152,17 +137,14 @@ describe('oauth token endpoint authentication: the method the server lists', () 
 describe('oauth refresh', () => {
   it('an expired access token is refreshed without the person signing in again', async () => {
     await withFixture({}, async (auth) => {
-      const { hub } = await startOAuthHub(auth);
-      try {
+      await withHub(auth, {}, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         auth.expireAccessTokens();
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         assert.deepEqual(auth.tokenRequests.map((r) => r.grant), ['authorization_code', 'refresh_token']);
         assert.equal(await hub.isConnected({ teamId: 'T1', userId: 'ann' }, 'docs'), true);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 
@@ -174,22 +156,18 @@ describe('oauth refresh', () => {
       await first.hub.close();
       auth.expireAccessTokens();
       auth.refuseRefreshTokens();
-      const { hub } = await startOAuthHub(auth, { store: first.store, key: first.key });
-      try {
+      await withHub(auth, { store: first.store, key: first.key }, async (hub) => {
         assert.equal(await whoami(hub, 'ann'), 'not connected');
         assert.equal(await hub.isConnected({ teamId: 'T1', userId: 'ann' }, 'docs'), false);
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 
   it('a refused refresh during an open session: the call says so, and the person is asked to connect again', async () => {
     await withFixture({}, async (auth) => {
-      const { hub } = await startOAuthHub(auth);
-      try {
+      await withHub(auth, {}, async (hub) => {
         await connectPerson(hub, auth, 'ann');
         assert.match(await whoami(hub, 'ann'), /you are ann/);
         auth.expireAccessTokens();
@@ -200,9 +178,7 @@ describe('oauth refresh', () => {
         assert.match(JSON.stringify(result.content), /sign-in to \\"docs\\" has expired.*offered Connect again/);
         assert.equal(await hub.isConnected({ teamId: 'T1', userId: 'ann' }, 'docs'), false);
         assert.equal(await whoami(hub, 'ann'), 'not connected');
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 });
@@ -211,8 +187,7 @@ describe('oauth client_credentials: one identity for the team', () => {
   it('two people share the service identity, and an expired token is fetched again', async () => {
     const svc = preRegistered('service-client', 'svc-secret', { redirect_uris: [], grant_types: ['client_credentials'] });
     await withFixture({ tokenAuthMethods: ['client_secret_basic'], preRegistered: [svc] }, async (auth) => {
-      const { hub } = await startOAuthHub(auth, { oauth: { grant: 'client_credentials', clientId: 'service-client', clientSecret: 'svc-secret' } });
-      try {
+      await withHub(auth, { oauth: { grant: 'client_credentials', clientId: 'service-client', clientSecret: 'svc-secret' } }, async (hub) => {
         assert.deepEqual(hub.oauthServers(), [], 'nobody signs in');
         assert.match(await whoami(hub, 'ann'), /you are service service-client/);
         assert.match(await whoami(hub, 'bob'), /you are service service-client/);
@@ -220,9 +195,7 @@ describe('oauth client_credentials: one identity for the team', () => {
         auth.expireAccessTokens();
         assert.match(await whoami(hub, 'bob'), /you are service service-client/);
         assert.deepEqual(auth.tokenRequests.map((r) => r.grant), ['client_credentials', 'client_credentials']);
-      } finally {
-        await hub.close();
-      }
+      });
     });
   });
 });

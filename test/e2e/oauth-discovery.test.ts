@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startAuthFixture, type AuthFixtureOptions } from '../fixtures/oauth/auth-fixture.js';
-import { connectPerson, startOAuthHub, whoami } from '../helpers/oauth-hub.js';
+import { connectPerson, whoami, withHub } from '../helpers/oauth-hub.js';
 
 interface Variant {
   name: string;
@@ -65,17 +65,17 @@ describe('oauth discovery: every place a server may put its metadata', () => {
   for (const variant of variants) {
     it(variant.name, async () => {
       const auth = await startAuthFixture(variant.options);
-      const { hub } = await startOAuthHub(auth);
       try {
-        assert.deepEqual(hub.oauthServers(), ['docs'], 'the 401 makes docs an OAuth server');
-        assert.equal(await whoami(hub, 'ann'), 'not connected');
-        await connectPerson(hub, auth, 'ann');
-        assert.match(await whoami(hub, 'ann'), /you are ann/);
-        // Each document once per fetch; the bot may read one more than once (start, callback).
-        assert.deepEqual([...new Set(auth.metadataServed)], variant.read);
-        assert.equal(auth.registered.length, 1, 'registered by DCR at the discovered endpoint');
+        await withHub(auth, {}, async (hub) => {
+          assert.deepEqual(hub.oauthServers(), ['docs'], 'the 401 makes docs an OAuth server');
+          assert.equal(await whoami(hub, 'ann'), 'not connected');
+          await connectPerson(hub, auth, 'ann');
+          assert.match(await whoami(hub, 'ann'), /you are ann/);
+          // The documents in the order first read (the callback may read them again).
+          assert.deepEqual([...new Set(auth.metadataServed)], variant.read);
+          assert.equal(auth.registered.length, 1, 'registered by DCR at the discovered endpoint');
+        });
       } finally {
-        await hub.close();
         await auth.close();
       }
     });

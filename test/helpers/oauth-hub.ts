@@ -56,3 +56,13 @@ export async function whoami(hub: McpHub, user: string): Promise<string> {
   const result = await view.tools.callTool('docs__whoami', {});
   return JSON.stringify(result.content);
 }
+
+/** Runs `run` with a hub started by startOAuthHub, closed afterwards whatever happens. */
+export async function withHub(auth: AuthFixture, options: HubOptions, run: (hub: McpHub) => Promise<void>): Promise<void> {
+  const { hub } = await startOAuthHub(auth, options);
+  try {
+    await run(hub);
+  } finally {
+    await hub.close();
+  }
+}
