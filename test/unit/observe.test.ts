@@ -8,7 +8,8 @@ import type { ServerState } from '../../src/mcp/types.js';
 import { observeToolCall } from '../../src/observe/genai.js';
 import { createPromMetrics, watchState } from '../../src/observe/metrics.js';
 import { createOtelTracing } from '../../src/observe/otel.js';
-import { noMetrics, telemetryOf } from '../../src/observe/telemetry.js';
+import { observeSlackCalls, slackOk } from '../../src/observe/slack-calls.js';
+import { noMetrics, noTracing, telemetryOf } from '../../src/observe/telemetry.js';
 import { withTraceIds } from '../../src/observe/traced-logger.js';
 import { sample } from '../helpers/metrics-text.js';
 
@@ -92,5 +93,25 @@ describe('observe: spans', () => {
     } finally {
       await tracing.close();
     }
+  });
+});
+
+describe('observe: Slack calls', () => {
+  it("reads Slack's ok from the answer's start, and parses any other shape", () => {
+    assert.equal(slackOk('{"ok":true,"channel":"C1"}'), true);
+    assert.equal(slackOk('{"ok":false,"error":"channel_not_found"}'), false);
+    assert.equal(slackOk('{"error":"channel_not_found", "ok": false}'), false);
+    assert.equal(slackOk('{ "ok" : true }'), true);
+    assert.equal(slackOk('<html>bad gateway</html>'), true, 'not JSON: left to the WebClient');
+  });
+
+  it("counts an ok:false answer as an error and hands the WebClient the same body", async () => {
+    const metrics = createPromMetrics();
+    const body = '{"ok":false,"error":"not_in_channel"}';
+    const options = observeSlackCalls({ fetch: () => Promise.resolve(new Response(body, { status: 200 })) }, telemetryOf(metrics, noTracing));
+    const response = await options.fetch?.('https://slack.com/api/chat.postMessage', { method: 'POST' });
+    assert.equal(await response?.text(), body);
+    const text = await metrics.registry.metrics();
+    assert.equal(sample(text, 'slackbot_slack_api_calls_total', { method: 'chat.postMessage', outcome: 'error' }), 1);
   });
 });
