@@ -2,6 +2,8 @@
 // count, seen at the Keyv store ADAPTER (@keyv/sqlite, @keyv/redis, or memory://'s Map): Keyv awaits
 // the adapter's get/set/delete/..., so a wrapper there sees each operation start and end, whoever
 // called it (the conversation, recent threads, approvals, spend, coordination, OAuth).
+// A span only inside a trace (a question's): the claims of an ack or a health probe's read would
+// otherwise each start a trace of their own; they are counted all the same.
 // Only built when telemetry is on (openStore's `observe` option): with noTelemetry the adapter is used as it is.
 //
 // Named as the OpenTelemetry database conventions say: span "{db.operation.name} {db.system.name}",
@@ -46,7 +48,7 @@ export function observeStoreAdapter<A extends object>(adapter: A, system: StoreS
       const attributes = { [ATTR_DB_OPERATION_NAME]: operation, [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_OPERATION_BATCH_SIZE]: batch };
       // A rejection fails the span (telemetry.span); the error count comes from the adapter's own
       // "error" event (countStoreErrors), as before, so one lost connection is not counted twice.
-      return telemetry.span(spanName, { kind: 'client', attributes }, () => Promise.resolve(run.apply(adapter, args)));
+      return telemetry.span(spanName, { kind: 'client', attributes, onlyInTrace: true }, () => Promise.resolve(run.apply(adapter, args)));
     };
   };
   return new Proxy(adapter, {

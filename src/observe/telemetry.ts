@@ -66,6 +66,8 @@ export interface SpanOptions {
   /** Starts a new trace instead of a child of the active span (one trace per question). */
   root?: boolean;
   attributes?: SpanAttributes;
+  /** Recorded only under an active span: outside one (an ack, a health probe) fn just runs, no trace of its own. */
+  onlyInTrace?: boolean;
 }
 
 export interface Tracing {
