@@ -41,6 +41,17 @@ async function startCollector(): Promise<{ url: string; posts: Array<{ path: str
   };
 }
 
+/** The fakes and `npm start` with no MCP servers, the model answering `answer`, and `env` added. */
+async function startMonitoredBot(answer: string, env: Record<string, string>) {
+  const slack = await startFakeSlackApi();
+  const anthropic = await startFakeAnthropic({ script: () => reply.text(answer) });
+  const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
+  writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
+  const port = await freePort();
+  const base = botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY });
+  return { slack, anthropic, port, bot: startBotProcess({ ...base, ...env }, cwd) };
+}
+
 /** A free port whose next port is free too (METRICS_PORT and METRICS_PORT + 1 for two workers). */
 async function twoFreePorts(): Promise<number> {
   for (;;) {
@@ -59,18 +70,9 @@ async function twoFreePorts(): Promise<number> {
 
 describe('npm start with monitoring', () => {
   it('serves /metrics on METRICS_PORT and sends the traces to the OTLP endpoint', async () => {
-    const slack = await startFakeSlackApi();
-    const anthropic = await startFakeAnthropic({ script: () => reply.text('Traced answer.') });
     const collector = await startCollector();
-    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
-    writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    const env = {
-      ...botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY }),
-      METRICS_PORT: String(metricsPort),
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    };
-    const bot = startBotProcess(env, cwd);
+    const metricsPort = await freePort();
+    const { slack, anthropic, port, bot } = await startMonitoredBot('Traced answer.', { METRICS_PORT: String(metricsPort), OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     try {
       await waitHealthy(port, bot);
       assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 404, 'not on the Slack port');
@@ -102,17 +104,8 @@ describe('npm start with monitoring', () => {
 
 describe('npm start with WORKERS=2 and METRICS_PORT', () => {
   it("serves each worker's own metrics on METRICS_PORT + the worker's index", async () => {
-    const slack = await startFakeSlackApi();
-    const anthropic = await startFakeAnthropic({ script: () => reply.text('Counted.') });
-    const cwd = mkdtempSync(path.join(tmpdir(), 'bot-proc-'));
-    writeFileSync(path.join(cwd, 'mcp.json'), JSON.stringify({ mcpServers: {} }));
-    const [port, metricsPort] = [await freePort(), await twoFreePorts()];
-    const env = {
-      ...botProcessEnv({ slackApiUrl: slack.apiUrl, anthropicUrl: anthropic.url }, port, cwd, { bot: TEST_BOT_TOKEN, signing: TEST_SIGNING_SECRET, apiKey: FAKE_API_KEY }),
-      METRICS_PORT: String(metricsPort),
-      WORKERS: '2',
-    };
-    const bot = startBotProcess(env, cwd);
+    const metricsPort = await twoFreePorts();
+    const { slack, anthropic, port, bot } = await startMonitoredBot('Counted.', { METRICS_PORT: String(metricsPort), WORKERS: '2' });
     try {
       await waitHealthy(port, bot);
       // One thread of worker 1 and two of worker 0 (a thread's worker: src/process/shard.ts).
