@@ -32,7 +32,7 @@ import { createPhaseClock } from './process/phase-clock.js';
 import { startObservability, type Observability } from './observe/index.js';
 import { listenForScrapes, metricsRoute, type MetricsListener } from './observe/endpoint.js';
 import { questionSpan } from './observe/question-span.js';
-import { countStoreOperations } from './observe/store-ops.js';
+import { countStoreErrors, storeObserver } from './observe/store-ops.js';
 import { withTraceIds } from './observe/traced-logger.js';
 import { createSealer } from './oauth/seal.js';
 import { createStates } from './oauth/states.js';
@@ -109,7 +109,8 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   // that led to them; the handlers exist once the Slack side below is built.
   let questions: ServerQuestions = {};
   const reaching = group.add(clock.time('slack check', waitForSlack(slack, { logger: givenLogger.child({ room: 'slack' }), signal: group.signal })));
-  const storing = clock.time('store', openStore(config.store.url));
+  // Opened once the telemetry is known: each store operation is then a span and a count (observe/store-ops.ts).
+  const storing = clock.time('store', observing.then((observability) => openStore(config.store.url, 'bot', storeObserver(observability.telemetry))));
   const starting = group.add(
     clock.time(
       'store and MCP servers',
@@ -142,7 +143,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   const [reached, engine, inbox, observability] = await Promise.all([reaching, starting, opening, observing]);
   const { telemetry } = observability;
   const logger = traced(observability);
-  if (observability.registry) countStoreOperations(engine.store, telemetry);
+  if (observability.registry) countStoreErrors(engine.store, telemetry);
   const slackHealth = createSlackHealth({
     initial: reached.status,
     recheck: async () => (await checkSlack(slack, { appToken: false })).status,

@@ -12,6 +12,12 @@ export type Store = Keyv;
 /** Keyv's text format, written and read faster (store-serialize.ts); memory:// keeps values as they are. */
 const FORMAT = { serialize: serializeForStore, deserialize: deserializeFromStore };
 
+/**
+ * Wraps the Keyv store adapter before Keyv gets it (observe/store-ops.ts: a span and a count per
+ * operation); `system` is the OpenTelemetry db.system.name of the adapter, undefined for memory://.
+ */
+export type ObserveAdapter = <A extends object>(adapter: A, system: 'sqlite' | 'redis' | undefined) => A;
+
 export const DEFAULT_STORE_URL = 'sqlite://data/bot.sqlite';
 
 export function parseStoreUrl(url: string): { kind: 'sqlite'; file: string } | { kind: 'redis'; url: string } | { kind: 'memory' } {
@@ -28,12 +34,14 @@ export function parseStoreUrl(url: string): { kind: 'sqlite'; file: string } | {
 }
 
 /** Opens the store. For sqlite the folder is created; for redis the connection is checked once. */
-export async function openStore(url: string, namespace = 'bot'): Promise<Store> {
+export async function openStore(url: string, namespace = 'bot', observe?: ObserveAdapter): Promise<Store> {
   const parsed = parseStoreUrl(url);
+  const adapter = observe ?? (<A>(given: A) => given);
   // throwOnErrors everywhere: a store that cannot be read must fail the turn, never look empty.
   // Keyv's default (emit and return undefined) would answer without the history and then save a
   // shortened one over it.
-  if (parsed.kind === 'memory') return new Keyv({ namespace, throwOnErrors: true });
+  // memory://: Keyv's own default, a Map (given here only so it can be observed).
+  if (parsed.kind === 'memory') return new Keyv({ store: adapter(new Map(), undefined), namespace, throwOnErrors: true });
   if (parsed.kind === 'sqlite') {
     ensurePrivateFile(parsed.file);
     const sqlite = new KeyvSqlite({ uri: `sqlite://${parsed.file}`, busyTimeout: 5000 });
@@ -41,7 +49,7 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
     // 1-10 ms here), and a crash can lose at most the last transactions, never corrupt the file.
     await sqlite.query('PRAGMA journal_mode=WAL');
     await sqlite.query('PRAGMA synchronous=NORMAL');
-    const keyv = new Keyv({ store: sqlite, namespace, throwOnErrors: true, ...FORMAT });
+    const keyv = new Keyv({ store: adapter(sqlite, 'sqlite'), namespace, throwOnErrors: true, ...FORMAT });
     await keyv.get('__open__'); // opens (and creates) the file now, not on the first message
     return keyv;
   }
@@ -57,7 +65,7 @@ export async function openStore(url: string, namespace = 'bot'): Promise<Store> 
     // forever (the reconnect strategy never gives up), so the bot would hang instead of saying so.
     { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
   );
-  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true, ...FORMAT });
+  const keyv = new Keyv({ store: adapter(redis, 'redis'), namespace, useKeyPrefix: false, throwOnErrors: true, ...FORMAT });
   await keyv.get('__open__');
   return keyv;
 }

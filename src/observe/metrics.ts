@@ -35,7 +35,7 @@ export function createPromMetrics(registry: Registry = new Registry()): PromMetr
   const approvals = new Counter({ name: name('approvals_total'), help: 'Approvals of tool calls by outcome (approved, denied, expired, ...)', labelNames: ['outcome'], registers });
   const elicitations = new Counter({ name: name('elicitations_total'), help: "Servers' questions to people by outcome (accept, decline, cancel, error)", labelNames: ['outcome'], registers });
   const slackCalls = new Counter({ name: name('slack_api_calls_total'), help: 'Slack Web API calls by method and outcome (ok, error, rate_limited, http_error, network_error)', labelNames: ['method', 'outcome'], registers });
-  const storeOps = new Counter({ name: name('store_operations_total'), help: 'History store operations by kind (get, get_many, set, delete)', labelNames: ['operation'], registers });
+  const storeOps = new Counter({ name: name('store_operations_total'), help: 'History store operations by kind (get, get_many, set, set_many, delete, delete_many, has, has_many, clear)', labelNames: ['operation'], registers });
   const storeErrors = new Counter({ name: name('store_errors_total'), help: 'History store errors', registers });
   // Seen at 0 from the start, so rate() and alerts work before the first one.
   storeErrors.inc(0);

@@ -46,6 +46,7 @@ export function createOtelTracing(options: OtelOptions): OtelTracing {
   return {
     captureContent: options.captureContent,
     span(name, spanOptions, fn) {
+      if (spanOptions.onlyInTrace === true && trace.getActiveSpan() === undefined) return fn(outsideTrace);
       const kind = spanOptions.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL;
       return tracer.startActiveSpan(name, { kind, attributes: defined(spanOptions.attributes), root: spanOptions.root === true }, async (span) => {
         try {
@@ -73,6 +74,9 @@ export function createOtelTracing(options: OtelOptions): OtelTracing {
     },
   };
 }
+
+/** What code gets in place of a span that is not recorded (SpanOptions.onlyInTrace). */
+const outsideTrace = { set: () => {}, fail: () => {} };
 
 /** OTel drops undefined attribute values with a warning; they are left out here instead. */
 function defined(attributes: SpanAttributes | undefined): Record<string, string | number | boolean | string[]> {

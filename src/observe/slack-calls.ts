@@ -35,17 +35,11 @@ export function observeSlackCalls(options: webApi.WebClientOptions, telemetry: T
 }
 
 /**
- * Reads a 200's body to see Slack's own `ok` field, and hands the WebClient a response with the same
- * body (it reads it with text(); node_modules/@slack/web-api/dist/WebClient.js, buildResult).
+ * Reads a 200's body once to see Slack's own `ok` field, and hands the WebClient a response with the
+ * same text (it reads it with text(); node_modules/@slack/web-api/dist/WebClient.js, buildResult).
  */
 async function readBody(response: FetchResponse): Promise<{ ok: boolean; response: FetchResponse }> {
   const text = await response.text();
-  let ok = true;
-  try {
-    ok = (JSON.parse(text) as { ok?: unknown }).ok !== false;
-  } catch {
-    // Not JSON (no Web API method answers so): the WebClient will say what it makes of it.
-  }
   const same: FetchResponse = {
     ok: response.ok,
     status: response.status,
@@ -56,5 +50,20 @@ async function readBody(response: FetchResponse): Promise<{ ok: boolean; respons
     json: () => Promise.resolve(JSON.parse(text) as unknown),
     arrayBuffer: () => Promise.resolve(new TextEncoder().encode(text).buffer),
   };
-  return { ok, response: same };
+  return { ok: slackOk(text), response: same };
+}
+
+/**
+ * Slack's `ok` in a Web API answer. Slack writes it first ({"ok":true,... / {"ok":false,...), so
+ * the answer's start says it without parsing the whole body a second time (the WebClient parses it
+ * anyway: a conversations.replies page is tens of kB); any other shape is parsed.
+ */
+export function slackOk(text: string): boolean {
+  if (text.startsWith('{"ok":true')) return true;
+  if (text.startsWith('{"ok":false')) return false;
+  try {
+    return (JSON.parse(text) as { ok?: unknown }).ok !== false;
+  } catch {
+    return true; // Not JSON (no Web API method answers so): the WebClient will say what it makes of it.
+  }
 }

@@ -31,7 +31,8 @@ export type ModelOutcome = 'ok' | 'error' | 'aborted';
 /** A Slack Web API call's outcome: ok, `ok: false` (error), 429 (rate_limited), another HTTP error, or no answer. */
 export type SlackOutcome = 'ok' | 'error' | 'rate_limited' | 'http_error' | 'network_error';
 
-export type StoreOperation = 'get' | 'get_many' | 'set' | 'delete';
+/** A Keyv store adapter's operation (observe/store-ops.ts). */
+export type StoreOperation = 'get' | 'get_many' | 'set' | 'set_many' | 'delete' | 'delete_many' | 'has' | 'has_many' | 'clear';
 
 export interface Metrics {
   question(outcome: QuestionOutcome, reason?: QuestionRefusal): void;
@@ -65,6 +66,8 @@ export interface SpanOptions {
   /** Starts a new trace instead of a child of the active span (one trace per question). */
   root?: boolean;
   attributes?: SpanAttributes;
+  /** Recorded only under an active span: outside one (an ack, a health probe) fn just runs, no trace of its own. */
+  onlyInTrace?: boolean;
 }
 
 export interface Tracing {

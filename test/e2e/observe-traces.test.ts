@@ -5,6 +5,7 @@
 // (the content setting is off); and the turn's log lines carry the trace id.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { startObservability } from '../../src/observe/index.js';
 import { reply } from '../fakes/anthropic.js';
@@ -85,5 +86,25 @@ describe('observe: the trace of one turn with a tool call', () => {
     // The log lines of the turn name its trace.
     const started = h.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'turn started');
     assert.equal(started?.trace_id, traceId);
+  });
+
+  it('has every store operation of the turn as a client span, not only the conversation, and no key in it', async () => {
+    const spans = exporter.getFinishedSpans();
+    const root = spans.find((span) => span.name === ROOT);
+    assert.ok(root);
+    const inTurn = spans.filter((span) => span.spanContext().traceId === root.spanContext().traceId);
+    // Each operation on the sqlite store (STORE_URL's default here): "{db.operation.name} {db.system.name}".
+    const stored = inTurn.filter((span) => span.attributes['db.system.name'] === 'sqlite');
+    for (const span of stored) {
+      assert.equal(span.name, `${String(span.attributes['db.operation.name'])} sqlite`);
+      assert.equal(span.kind, SpanKind.CLIENT);
+    }
+    const conversation = new Set(inTurn.filter((span) => span.name.endsWith(' conversation')).map((span) => span.spanContext().spanId));
+    const underConversation = stored.filter((span) => conversation.has(span.parentSpanContext?.spanId ?? ''));
+    assert.deepEqual(underConversation.map((span) => span.name), ['get sqlite', 'set sqlite'], 'the conversation read and written once');
+    const others = stored.filter((span) => !underConversation.includes(span));
+    assert.ok(others.length > 0, `store operations besides the conversation's (spend, recent threads, ...): ${stored.map((s) => s.name).join(', ')}`);
+    // Keys name the team, channel, user and thread: none of them is in a store span.
+    assert.doesNotMatch(JSON.stringify(stored.map((span) => span.attributes)), /C200|U200|1700000200/);
   });
 });

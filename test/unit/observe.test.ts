@@ -8,8 +8,11 @@ import type { ServerState } from '../../src/mcp/types.js';
 import { observeToolCall } from '../../src/observe/genai.js';
 import { createPromMetrics, watchState } from '../../src/observe/metrics.js';
 import { createOtelTracing } from '../../src/observe/otel.js';
-import { noMetrics, telemetryOf } from '../../src/observe/telemetry.js';
+import { observeSlackCalls, slackOk } from '../../src/observe/slack-calls.js';
+import { storeObserver } from '../../src/observe/store-ops.js';
+import { noMetrics, noTelemetry, noTracing, telemetryOf } from '../../src/observe/telemetry.js';
 import { withTraceIds } from '../../src/observe/traced-logger.js';
+import { openStore } from '../../src/store.js';
 import { sample } from '../helpers/metrics-text.js';
 
 describe('observe: Prometheus metrics', () => {
@@ -89,6 +92,58 @@ describe('observe: spans', () => {
       assert.match(String(within?.span_id), /^[0-9a-f]{16}$/);
       assert.equal(within?.n, 1);
       assert.equal(within?.room, 'x');
+    } finally {
+      await tracing.close();
+    }
+  });
+});
+
+describe('observe: Slack calls', () => {
+  it("reads Slack's ok from the answer's start, and parses any other shape", () => {
+    assert.equal(slackOk('{"ok":true,"channel":"C1"}'), true);
+    assert.equal(slackOk('{"ok":false,"error":"channel_not_found"}'), false);
+    assert.equal(slackOk('{"error":"channel_not_found", "ok": false}'), false);
+    assert.equal(slackOk('{ "ok" : true }'), true);
+    assert.equal(slackOk('<html>bad gateway</html>'), true, 'not JSON: left to the WebClient');
+  });
+
+  it("counts an ok:false answer as an error and hands the WebClient the same body", async () => {
+    const metrics = createPromMetrics();
+    const body = '{"ok":false,"error":"not_in_channel"}';
+    const options = observeSlackCalls({ fetch: () => Promise.resolve(new Response(body, { status: 200 })) }, telemetryOf(metrics, noTracing));
+    const response = await options.fetch?.('https://slack.com/api/chat.postMessage', { method: 'POST' });
+    assert.equal(await response?.text(), body);
+    const text = await metrics.registry.metrics();
+    assert.equal(sample(text, 'slackbot_slack_api_calls_total', { method: 'chat.postMessage', outcome: 'error' }), 1);
+  });
+});
+
+describe('observe: store operations', () => {
+  it('counts every operation, and makes it a span only inside a trace, without its key', async () => {
+    assert.equal(storeObserver(noTelemetry), undefined, 'no telemetry: the store is not wrapped');
+    const exporter = new InMemorySpanExporter();
+    const metrics = createPromMetrics();
+    const tracing = createOtelTracing({ captureContent: false, exporter });
+    try {
+      const store = await openStore('memory://', 'unit', storeObserver(telemetryOf(metrics, tracing)));
+      await store.set('conversation:T1:C1:1.2', { turns: 1 }); // outside a question: counted, no trace of its own
+      const read = await telemetryOf(metrics, tracing).span('question', {}, async () => {
+        const value: unknown = await store.get('conversation:T1:C1:1.2');
+        await store.delete('conversation:T1:C1:1.2');
+        return value;
+      });
+      assert.deepEqual(read, { turns: 1 }, 'the wrapped store reads what it wrote');
+      assert.equal(await store.get('conversation:T1:C1:1.2'), undefined, 'and deletes');
+      const spans = exporter.getFinishedSpans();
+      const question = spans.find((span) => span.name === 'question');
+      const children = spans.filter((span) => span.parentSpanContext?.spanId === question?.spanContext().spanId);
+      assert.deepEqual(children.map((span) => [span.name, span.attributes['db.operation.name']]), [['get', 'get'], ['delete', 'delete']]);
+      assert.equal(spans.length, 3, `only the question's operations: ${spans.map((span) => span.name).join(', ')}`);
+      assert.doesNotMatch(JSON.stringify(spans.map((span) => span.attributes)), /T1|C1/);
+      const text = await metrics.registry.metrics();
+      assert.equal(sample(text, 'slackbot_store_operations_total', { operation: 'set' }), 1);
+      assert.equal(sample(text, 'slackbot_store_operations_total', { operation: 'get' }), 2);
+      assert.equal(sample(text, 'slackbot_store_operations_total', { operation: 'delete' }), 1);
     } finally {
       await tracing.close();
     }
