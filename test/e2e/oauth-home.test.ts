@@ -3,14 +3,13 @@
 // at the authorization server (RFC 7009, the fixture's /revoke) and forgets them; /mcp shows the same
 // privately; /healthz names the OAuth servers and nothing of any person.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { strictSlack } from '../fakes/slack-strict.js';
-import { startHarness, TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
+import { TEST_SIGNING_SECRET, type Harness } from '../helpers/bot-harness.js';
 import { openHome } from '../helpers/home.js';
-import { landOnCallback, whoamiScript } from '../helpers/oauth.js';
+import { landOnCallback, startOAuthBot, whoamiScript } from '../helpers/oauth.js';
 import { blockActionsPayload, nextTs, postInteraction, postSlashCommand } from '../helpers/sign.js';
-import { startAuthFixture, type AuthFixture } from '../fixtures/oauth/auth-fixture.js';
+import type { AuthFixture } from '../fixtures/oauth/auth-fixture.js';
 
 strictSlack();
 
@@ -26,12 +25,7 @@ describe('oauth: accounts on App Home, /mcp and /healthz', () => {
   let h: Harness;
 
   before(async () => {
-    auth = await startAuthFixture();
-    h = await startHarness({
-      servers: { docs: { url: auth.mcpUrl } },
-      env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
-      script: whoamiScript('docs__whoami'),
-    });
+    ({ auth, h } = await startOAuthBot(whoamiScript('docs__whoami')));
   });
   after(async () => {
     await h.stop();

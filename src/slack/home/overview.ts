@@ -52,22 +52,12 @@ export function overviewBlocks(input: OverviewInput): types.KnownBlock[] {
   blocks.push({ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Your recent threads' } });
   if (input.recent.length === 0) blocks.push(section('None yet: mention the bot in a channel or write to it here.'));
   for (const thread of input.recent) {
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `<#${thread.channel}> · ${escapeMrkdwn(thread.title)} · <!date^${Math.floor(thread.at / 1000)}^{date_short_pretty} {time}|recently>` },
-      accessory: {
-        type: 'button',
-        action_id: FORGET_ACTION_ID,
-        text: { type: 'plain_text', text: 'Forget' },
-        value: thread.key,
-        confirm: {
-          title: { type: 'plain_text', text: 'Forget this thread?' },
-          text: { type: 'plain_text', text: 'The bot will no longer remember what was said in it.' },
-          confirm: { type: 'plain_text', text: 'Forget' },
-          deny: { type: 'plain_text', text: 'Keep' },
-        },
-      },
-    });
+    blocks.push(
+      confirmedButton(
+        `<#${thread.channel}> · ${escapeMrkdwn(thread.title)} · <!date^${Math.floor(thread.at / 1000)}^{date_short_pretty} {time}|recently>`,
+        { actionId: FORGET_ACTION_ID, label: 'Forget', value: thread.key, title: 'Forget this thread?', text: 'The bot will no longer remember what was said in it.' },
+      ),
+    );
   }
   return blocks;
 }
@@ -79,22 +69,15 @@ function accountBlocks(accounts: Account[]): types.KnownBlock[] {
   for (const account of accounts.slice(0, MAX_SERVER_BLOCKS)) {
     const name = escapeMrkdwn(account.server);
     if (account.connected) {
-      blocks.push({
-        type: 'section',
-        text: { type: 'mrkdwn', text: `:large_green_circle: *${name}*: connected as you` },
-        accessory: {
-          type: 'button',
-          action_id: DISCONNECT_ACTION_ID,
-          text: { type: 'plain_text', text: 'Disconnect' },
+      blocks.push(
+        confirmedButton(`:large_green_circle: *${name}*: connected as you`, {
+          actionId: DISCONNECT_ACTION_ID,
+          label: 'Disconnect',
           value: account.server,
-          confirm: {
-            title: { type: 'plain_text', text: 'Disconnect?' },
-            text: { type: 'plain_text', text: `The bot forgets your sign-in to ${account.server} (and revokes it where the server allows). Its tools are no longer used for you until you connect again.`.slice(0, 300) },
-            confirm: { type: 'plain_text', text: 'Disconnect' },
-            deny: { type: 'plain_text', text: 'Keep' },
-          },
-        },
-      });
+          title: 'Disconnect?',
+          text: `The bot forgets your sign-in to ${account.server} (and revokes it where the server allows). Its tools are no longer used for you until you connect again.`,
+        }),
+      );
     } else if (account.connectUrl === undefined) {
       blocks.push(section(`:white_circle: *${name}*: not connected (the sign-in could not be started just now; try again in a moment)`));
     } else if (account.connectUrl.length > MAX_BUTTON_URL) {
@@ -111,6 +94,27 @@ function accountBlocks(accounts: Account[]): types.KnownBlock[] {
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Each person connects their own account: the bot acts on these servers as you.' }] });
   return blocks;
+}
+
+/** A section with a button that asks first ("Keep" backs out). */
+function confirmedButton(text: string, button: { actionId: string; label: string; value: string; title: string; text: string }): types.KnownBlock {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text },
+    accessory: {
+      type: 'button',
+      action_id: button.actionId,
+      text: { type: 'plain_text', text: button.label },
+      value: button.value,
+      // Slack's confirmation dialog: title at most 100 characters, text at most 300.
+      confirm: {
+        title: { type: 'plain_text', text: button.title.slice(0, 100) },
+        text: { type: 'plain_text', text: button.text.slice(0, 300) },
+        confirm: { type: 'plain_text', text: button.label },
+        deny: { type: 'plain_text', text: 'Keep' },
+      },
+    },
+  };
 }
 
 function section(text: string): types.KnownBlock {
