@@ -37,6 +37,7 @@ import { withTraceIds } from './observe/traced-logger.js';
 import { createSealer } from './oauth/seal.js';
 import { createStates } from './oauth/states.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { createAccounts } from './slack/oauth/accounts.js';
 import { createConnectGate } from './slack/oauth/connect.js';
 import { isQuestion } from './slack/intake/question.js';
 
@@ -276,7 +277,9 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
     // every replica is, and each still tells people so.
     health: async () => {
       const slackStatus = slackHealth.status();
-      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.health(), turns: await turnsState(inbox, workers) };
+      // OAuth servers are listed by name only: each person has their own session, none is the replica's.
+      const oauth = engine.hub.oauthServers().map((name) => ({ name, state: 'per person' }));
+      return { ready: slackStatus.state === 'ok', slack: slackStatus, store: await storeState(engine.store), servers: engine.hub.health(), ...(oauth.length > 0 ? { oauth } : {}), turns: await turnsState(inbox, workers) };
     },
     approvals,
     elicitations,
@@ -298,6 +301,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
       }),
       // The conversation's token use is kept with it (agent/conversation.ts): one delete.
       forget: (key) => engine.conversations.forget(key),
+      ...(signIn ? { accounts: createAccounts({ hub: engine.hub, states: signIn, logger: logger.child({ room: 'oauth' }) }) } : {}),
       logger: logger.child({ room: 'slack' }),
     },
   });

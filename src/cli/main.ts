@@ -15,6 +15,7 @@ import { attachFiles } from './attached-files.js';
 import { describeChatError } from './chat-errors.js';
 import { TerminalSink } from './terminal-sink.js';
 import { fileSaver } from './saved-files.js';
+import { CHAT_PERSON, listenForCallback, type LocalCallback } from './oauth-signin.js';
 
 const PROMPT = 'Query: ';
 
@@ -43,11 +44,14 @@ async function main(argv: string[]): Promise<number> {
   // Logs go to stderr (never stdout, where the conversation is) and only from warn up.
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: secretsOf(config) });
   let engine;
+  let callback: LocalCallback;
   try {
     const servers = resolveServers(config.mcp, env, logger, args.script);
     // After the configuration is read, before the servers start: an unknown ANTHROPIC_MODEL exits 2.
     await requireKnownModel(createAnthropicClient(config.anthropic), config.anthropic.model, logger);
-    engine = await startEngine(config, servers, logger, { storeUrl: 'memory://' });
+    // OAuth servers' sign-ins come back to a local port, as in desktop MCP clients (oauth-signin.ts).
+    callback = await listenForCallback(logger, config.oauth.key, stdout.isTTY);
+    engine = await startEngine({ ...config, oauth: { publicUrl: callback.publicUrl, key: callback.key } }, servers, logger, { storeUrl: 'memory://' });
   } catch (error) {
     return report(error);
   }
@@ -59,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const tools = engine.hub.listTools();
   stdout.write(tools.length > 0 ? `Tools: ${tools.map((t) => t.name).join(', ')}\n` : 'No tools: Claude answers on its own.\n');
+  await callback.signIn(engine.hub, engine.store, (text) => stdout.write(text));
   stdout.write('Type your queries, or "quit" to exit.\n');
 
   const rl = readline.createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY, prompt: PROMPT });
@@ -99,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
         const attached = await attachFiles(query, config.files);
         for (const sentence of attached.sentences) stdout.write(`(${sentence})\n`);
         stdout.write('\n');
-        await engine.conversations.runTurn(key, attached.content, sink, abort.signal);
+        // The tools of the OAuth servers signed in to so far, with the rest.
+        const { tools: turnTools } = await engine.hub.forPerson(CHAT_PERSON);
+        await engine.conversations.runTurn(key, attached.content, sink, abort.signal, { tools: turnTools });
         if (abort.signal.aborted) break;
       }
       ask();
@@ -107,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     if (!quit) stdout.write('\n'); // Ctrl-D leaves the cursor after the prompt
   } finally {
     rl.close();
-    await engine.close();
+    await Promise.all([engine.close(), callback.close()]);
   }
   return 0;
 }

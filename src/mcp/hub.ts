@@ -19,7 +19,7 @@ import * as content from './server-content.js';
 import type { ServerFilter } from './server-content.js';
 import { openSession, type OpenSession } from './session.js';
 import type { StoredOAuthProvider } from './oauth-provider.js';
-import { challengeOf } from './oauth-signin.js';
+import { challengeOf, type Revocation } from './oauth-signin.js';
 import { PERSONAL_GRANT, PersonalConnections, type OAuthHubSettings, type Person } from './personal.js';
 import type {
   CallContext,
@@ -250,9 +250,9 @@ export class McpHub implements ToolProvider {
   }
 
   /** Forgets the person's tokens for `server`, after revoking them where the server supports it. */
-  async disconnect(person: Person, server: string): Promise<void> {
+  async disconnect(person: Person, server: string): Promise<Revocation> {
     const { personal, config } = this.oauthOf(server);
-    await personal.disconnect(person, config);
+    return personal.disconnect(person, config);
   }
 
   private oauthOf(server: string): { personal: PersonalConnections; config: RemoteServerConfig } {

@@ -7,5 +7,6 @@ export { checkElicitationUrl, type UrlCheck } from './url-elicitation.js';
 export type { RestartPolicy } from './restart-policy.js';
 export type * from './types.js';
 export { botClientMetadata, type OAuthRecords } from './oauth-provider.js';
+export type { Revocation } from './oauth-signin.js';
 export type { OAuthHubSettings, Person } from './personal.js';
 export type { PersonalView } from './hub.js';

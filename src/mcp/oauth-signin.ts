@@ -3,7 +3,7 @@
 // server that needs a token answers 401 with `WWW-Authenticate: Bearer resource_metadata="..."`,
 // optionally `scope="..."` ("Scope Selection Strategy"); the SDK reads both
 // (extractWWWAuthenticateParams) and falls back to the path-based and root well-known URLs.
-import { auth, extractWWWAuthenticateParams } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth, discoverOAuthServerInfo, extractWWWAuthenticateParams, selectClientAuthMethod } from '@modelcontextprotocol/sdk/client/auth.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredOAuthProvider } from './oauth-provider.js';
 
@@ -51,4 +51,46 @@ export async function startSignIn(serverUrl: string, provider: StoredOAuthProvid
 export async function finishSignIn(serverUrl: string, provider: StoredOAuthProvider, code: string): Promise<void> {
   const result = await auth(provider, { serverUrl, authorizationCode: code });
   if (result !== 'AUTHORIZED') throw new Error('the authorization server did not issue a token');
+}
+
+export type Revocation = 'revoked' | 'unsupported' | 'failed';
+
+/**
+ * Revokes the provider's tokens at the authorization server (RFC 7009): the refresh token first (a
+ * server may then drop its access tokens too, section 2.1), then the access token. 'unsupported' when
+ * the server's metadata has no `revocation_endpoint` or there is nothing to revoke. Written by hand:
+ * the MCP SDK (1.32) has no client helper for revocation, only selectClientAuthMethod, used here so
+ * the client authenticates as it does at the token endpoint.
+ */
+export async function revokeTokens(serverUrl: string, provider: StoredOAuthProvider): Promise<Revocation> {
+  const [tokens, client] = await Promise.all([provider.tokens(), provider.clientInformation()]);
+  if (!tokens || !client) return 'unsupported';
+  try {
+    const metadata = (await provider.discoveryState())?.authorizationServerMetadata ?? (await discoverOAuthServerInfo(serverUrl)).authorizationServerMetadata;
+    // OpenID Connect's metadata type has no revocation fields; a server may still give them.
+    if (!metadata || !('revocation_endpoint' in metadata) || !metadata.revocation_endpoint) return 'unsupported';
+    const endpoint = metadata.revocation_endpoint;
+    // RFC 8414 section 2: revocation_endpoint_auth_methods_supported, else the token endpoint's.
+    const method = selectClientAuthMethod(client, metadata.revocation_endpoint_auth_methods_supported ?? metadata.token_endpoint_auth_methods_supported ?? []);
+    const revoke = async (token: string, hint: 'refresh_token' | 'access_token') => {
+      const body = new URLSearchParams({ token, token_type_hint: hint });
+      const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded' });
+      if (method === 'client_secret_basic' && client.client_secret) {
+        // RFC 6749 section 2.3.1: both parts form-encoded before base64.
+        headers.set('authorization', `Basic ${Buffer.from(`${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`).toString('base64')}`);
+      } else {
+        body.set('client_id', client.client_id);
+        if (method === 'client_secret_post' && client.client_secret) body.set('client_secret', client.client_secret);
+      }
+      const response = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await response.body?.cancel();
+      // RFC 7009 section 2.2: 200 also for a token that was already invalid.
+      if (!response.ok) throw new Error(`the revocation endpoint answered ${response.status}`);
+    };
+    if (tokens.refresh_token) await revoke(tokens.refresh_token, 'refresh_token');
+    await revoke(tokens.access_token, 'access_token');
+    return 'revoked';
+  } catch {
+    return 'failed';
+  }
 }

@@ -5,7 +5,7 @@
 import type { Logger } from '../log.js';
 import type { ServerConnection } from './connection.js';
 import { StoredOAuthProvider, type OAuthRecords } from './oauth-provider.js';
-import { finishSignIn, startSignIn } from './oauth-signin.js';
+import { finishSignIn, revokeTokens, startSignIn, type Revocation } from './oauth-signin.js';
 import type { OAuthEntry, RemoteServerConfig } from './types.js';
 
 export interface Person {
@@ -70,10 +70,18 @@ export class PersonalConnections {
     await this.drop(person, config);
   }
 
-  /** Forgets the person's tokens (and closes their session); the caller revokes first where it can. */
-  async disconnect(person: Person, config: RemoteServerConfig): Promise<void> {
+  /**
+   * Revokes the person's tokens where the server supports it (RFC 7009), then forgets them and closes
+   * their session. The tokens are forgotten also when revocation failed: the person asked to be
+   * disconnected, and the bot no longer acts as them.
+   */
+  async disconnect(person: Person, config: RemoteServerConfig): Promise<Revocation> {
+    const provider = this.provider(person, config);
+    const revoked = await revokeTokens(config.url, provider);
+    if (revoked === 'failed') this.log.warn('oauth tokens could not be revoked; they are forgotten all the same', { server: config.name });
     await this.drop(person, config);
-    await this.provider(person, config).invalidateCredentials('tokens');
+    await provider.invalidateCredentials('tokens');
+    return revoked;
   }
 
   /** The person's live connection, opened if they are connected; undefined when they are not. */

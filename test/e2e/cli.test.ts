@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import { FAKE_API_KEY, startFakeAnthropic, type FakeAnthropic, type MessagesRequest } from '../fakes/anthropic.js';
 import { freePort } from '../helpers/bot-process.js';
+import { startAuthFixture } from '../fixtures/oauth/auth-fixture.js';
 import { killAllPrograms, PROGRAM_WAIT_MS, REPO_ROOT as root, startProgram, type Program } from '../helpers/program.js';
 
 const TOY_SERVER = 'test/fixtures/mcp/toy-server.mjs';
@@ -219,6 +220,36 @@ describe('the terminal chat', { concurrency: 2 }, () => {
       assert.deepEqual(api.rejections, []);
     } finally {
       chat.killGroup();
+    }
+  });
+
+  it('prints the sign-in URL of an OAuth server, takes the callback on a local port, then offers that server\'s tools', async () => {
+    const auth = await startAuthFixture();
+    const api = await fake();
+    api.script((request, call) => (call === 0 ? api.reply.tools([{ name: toolNamed(request, 'docs__whoami'), input: {} }]) : api.reply.text('Done.')));
+    const file = path.join(dir, 'mcp-oauth.json');
+    writeFileSync(file, JSON.stringify({ mcpServers: { docs: { url: auth.mcpUrl } } }));
+    const chat = startChat(['--config', file], chatEnv(api));
+    try {
+      await chat.prompt(1);
+      const url = /^ {2}(http\S+)$/m.exec(chat.stdout())?.[1];
+      assert.ok(url, `a printed sign-in URL: ${chat.stdout()}`);
+      // The browser: the authorization page sends it to the chat's own port.
+      const redirect = await auth.signIn(url, 'dana');
+      assert.equal(redirect.hostname, '127.0.0.1');
+      const page = await fetch(redirect);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Connected, you can close this tab/);
+      await chat.waitFor(() => /\nConnected to docs \(1 tools\): docs__whoami\n/.test(chat.stdout()), 'the chat says it is connected');
+
+      chat.send('Who am I on docs?');
+      await chat.prompt(2);
+      assert.match(chat.stdout(), /\[tool\] docs\/whoami .*you are dana/);
+      chat.child.stdin.end();
+      assert.equal(await chat.waitExit(), 0);
+    } finally {
+      chat.killGroup();
+      await auth.close();
     }
   });
 

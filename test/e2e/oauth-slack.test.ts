@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { strictSlack } from '../fakes/slack-strict.js';
-import { startHarness, type Harness } from '../helpers/bot-harness.js';
-import { connectUrl, landOnCallback, whoamiScript } from '../helpers/oauth.js';
-import { startAuthFixture, type AuthFixture } from '../fixtures/oauth/auth-fixture.js';
+import type { Harness } from '../helpers/bot-harness.js';
+import { connectUrl, landOnCallback, startOAuthBot, whoamiScript } from '../helpers/oauth.js';
+import type { AuthFixture } from '../fixtures/oauth/auth-fixture.js';
 
 strictSlack();
 
@@ -18,12 +18,7 @@ describe('oauth: sign in from Slack', () => {
   let h: Harness;
 
   before(async () => {
-    auth = await startAuthFixture();
-    h = await startHarness({
-      servers: { docs: { url: auth.mcpUrl } },
-      env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
-      script: whoamiScript('docs__whoami'),
-    });
+    ({ auth, h } = await startOAuthBot(whoamiScript('docs__whoami')));
   });
   after(async () => {
     if (process.env.DEBUG_OAUTH) console.log(h.logLines.filter((l) => /warn|error|oauth|tool|mcp/i.test(l)).join('\n'));

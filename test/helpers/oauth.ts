@@ -4,6 +4,19 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { reply, type MessagesRequest, type Script } from '../fakes/anthropic.js';
 import type { FakeSlackApi } from '../fakes/slack-api.js';
+import { startAuthFixture, type AuthFixture } from '../fixtures/oauth/auth-fixture.js';
+import { startHarness, type Harness } from './bot-harness.js';
+
+/** The fixture authorization server and a bot whose servers file names its MCP server `docs`, with no token. */
+export async function startOAuthBot(script: Script): Promise<{ auth: AuthFixture; h: Harness }> {
+  const auth = await startAuthFixture();
+  const h = await startHarness({
+    servers: { docs: { url: auth.mcpUrl } },
+    env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    script,
+  });
+  return { auth, h };
+}
 
 /** The text of the last tool_result Claude was sent, if the last message holds one. */
 function lastToolResult(request: MessagesRequest): string | undefined {

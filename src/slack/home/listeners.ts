@@ -1,5 +1,6 @@
-// The App Home tab, the /mcp command and the Forget buttons: the connected servers and their
-// tools, the person's recent threads, and forgetting a thread's history.
+// The App Home tab, the /mcp command, the Forget and Disconnect buttons: the connected servers and
+// their tools, the person's accounts on OAuth servers, the person's recent threads, and forgetting a
+// thread's history or an account's sign-in.
 //
 // Slack does not allow an app's slash commands inside threads, so "forget this thread" is a
 // button next to each recent thread (Home tab and /mcp) or `/mcp forget <link to the thread>`.
@@ -13,7 +14,8 @@ import { mayUse, seesSpend, serverAllowed, visibleCatalog, type Conversation, ty
 import type { SpendSummary } from '../../spend/index.js';
 import { postOnce } from '../reply/post-once.js';
 import { questionId } from '../reply/reply-metadata.js';
-import { FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
+import { DISCONNECT_ACTION_ID, FORGET_ACTION_ID, overviewBlocks, type OverviewInput } from './overview.js';
+import type { Accounts } from '../oauth/accounts.js';
 import { conversationKey } from '../intake/question.js';
 import { clippedMrkdwn, escapeMrkdwn, inlineCode } from '../reply/escape.js';
 import { parsePromptCommand, promptList, promptQuestion, resourceList, type PromptCatalog } from './prompts.js';
@@ -33,6 +35,8 @@ export interface OverviewDeps {
   spend?: (teamId: string) => Promise<SpendSummary>;
   /** Forgets a conversation's history (and its token totals). */
   forget: (key: string) => Promise<void>;
+  /** The person's accounts on OAuth servers (TOKEN_ENCRYPTION_KEY set); without it, no such section. */
+  accounts?: Accounts;
   logger: Logger;
 }
 
@@ -40,6 +44,7 @@ const HELP = (command: string) =>
   [
     `\`${command}\` shows the connected MCP servers, their tools and your recent threads.`,
     `\`${command} forget <link to a thread>\` makes the bot forget that thread's history.`,
+    `On servers where each person signs in, \`${command}\` shows whether you are connected, with Connect or Disconnect.`,
     `\`${command} prompts\` lists the servers' prompts; \`${command} prompt server/name key=value …\` runs one in a new thread.`,
     `\`${command} resources\` lists resources; put \`resource:<uri>\` in a question to attach one.`,
   ].join('\n');
@@ -112,6 +117,33 @@ export function registerOverviewListeners(app: App, deps: OverviewDeps): void {
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     }
   });
+
+  app.action<BlockAction<ButtonAction>>(DISCONNECT_ACTION_ID, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id ?? 'T';
+    const text = await disconnectFor(deps, { teamId, userId: body.user.id }, action.value ?? '');
+    if (body.container.type === 'view') {
+      // On the Home tab: show the account as not connected, with Connect.
+      const blocks = await homeBlocks(deps, teamId, homeOf(body.user.id));
+      await client.views.publish({ user_id: body.user.id, view: { type: 'home', blocks } });
+    } else {
+      await respond({ response_type: 'ephemeral', replace_original: false, text });
+    }
+  });
+}
+
+/** What the person is told after Disconnect. */
+async function disconnectFor(deps: OverviewDeps, person: { teamId: string; userId: string }, server: string): Promise<string> {
+  const name = escapeMrkdwn(server);
+  try {
+    const revoked = await deps.accounts?.disconnect(person, server);
+    if (revoked === undefined) return `${name} is not a server you sign in to.`;
+    const how = revoked === 'revoked' ? 'and the server has revoked it' : revoked === 'failed' ? 'but the server did not confirm revoking it; you can also revoke the bot\'s access in your account settings there' : 'the server offers no revocation; you can revoke the bot\'s access in your account settings there';
+    return `Disconnected from *${name}*: the bot forgot your sign-in, ${how}.`;
+  } catch (error) {
+    deps.logger.warn('oauth disconnect failed', { server, error: error instanceof Error ? error.message : String(error) });
+    return `Could not disconnect from *${name}* just now (the store did not answer); try again in a moment.`;
+  }
 }
 
 /** The Home tab as a conversation: the person's direct message with the bot (its id when Slack gives it). */
@@ -122,7 +154,8 @@ function homeOf(userId: string, channel = ''): Conversation {
 /** The overview with only what the policy lets this conversation see. */
 async function visibleOverview(deps: OverviewDeps, teamId: string, where: Conversation): Promise<OverviewInput> {
   const input = await deps.overview(teamId, where.userId);
-  return { ...input, ...visibleCatalog(deps.policy, where, input) };
+  const accounts = deps.accounts ? await deps.accounts.list({ teamId, userId: where.userId }, (server) => serverAllowed(deps.policy, server, where)) : [];
+  return { ...input, ...visibleCatalog(deps.policy, where, input), accounts };
 }
 
 /** The Home tab: the overview, or only the refusal for a person the policy refuses. */

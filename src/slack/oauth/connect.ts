@@ -29,7 +29,7 @@ export interface ConnectDeps {
 /** The action_id prefix of the Connect buttons (a link button still sends an action, acked in app.ts). */
 export const CONNECT_ACTION = 'oauth_connect';
 /** Slack's button element: `url` at most 3000 characters (docs.slack.dev/reference/block-kit/block-elements/button-element). */
-const MAX_BUTTON_URL = 3000;
+export const MAX_BUTTON_URL = 3000;
 
 export type Gate = { kind: 'go'; tools: ToolProvider } | { kind: 'parked'; servers: string[] };
 
