@@ -264,7 +264,7 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
       ...(signIn
         ? oauthRoutes(config.oauth.publicUrl, {
             states: signIn,
-            finish: (binding, code) => engine.hub.finishSignIn(binding, binding.server, code),
+            finish: (binding, code, state) => engine.hub.finishSignIn(binding, binding.server, code, state),
             then: async (binding) => {
               if (isQuestion(binding.then)) await answerer.resume(binding.then, binding.server);
             },

@@ -23,7 +23,7 @@ export interface ChatHub {
   oauthServers(): string[];
   isConnected(person: Person, server: string): Promise<boolean>;
   signInUrl(person: Person, server: string, state: string): Promise<string | undefined>;
-  finishSignIn(person: Person, server: string, code: string): Promise<void>;
+  finishSignIn(person: Person, server: string, code: string, state: string): Promise<void>;
   forPerson(person: Person): Promise<{ tools: ToolProvider }>;
 }
 
@@ -55,7 +55,7 @@ export async function listenForCallback(logger: Logger, key: Buffer | undefined,
       const states = createStates(store, createSealer(sealKey));
       const handle = callbackHandler({
         states,
-        finish: (binding, code) => hub.finishSignIn(CHAT_PERSON, binding.server, code),
+        finish: (binding, code, state) => hub.finishSignIn(CHAT_PERSON, binding.server, code, state),
         then: async (binding) => {
           const tools = (await hub.forPerson(CHAT_PERSON)).tools.listTools().filter((t) => t.server === binding.server);
           // On a line of its own: the prompt may be waiting.

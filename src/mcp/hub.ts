@@ -244,9 +244,9 @@ export class McpHub implements ToolProvider {
   }
 
   /** Finishes a sign-in with the callback's code: the person's tokens are stored. Rejects with a reason. */
-  async finishSignIn(person: Person, server: string, code: string): Promise<void> {
+  async finishSignIn(person: Person, server: string, code: string, state: string): Promise<void> {
     const { personal, config } = this.oauthOf(server);
-    await personal.finishSignIn(person, config, code);
+    await personal.finishSignIn(person, config, code, state);
   }
 
   /** Forgets the person's tokens for `server`, after revoking them where the server supports it. */

@@ -51,6 +51,9 @@ export function botClientMetadata(settings: Pick<ProviderSettings, 'redirectUrl'
   };
 }
 
+/** Sign-ins of one identity that can be under way at once (each its own state and PKCE verifier). */
+const MAX_SIGN_INS_UNDER_WAY = 8;
+
 export class StoredOAuthProvider implements OAuthClientProvider {
   /** Set when auth() wants a person at a browser: the sign-in URL. */
   authorizationUrl: URL | undefined;
@@ -103,14 +106,25 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     this.authorizationUrl = url;
   }
 
+  // PKCE verifiers are kept by the sign-in's `state`, so several sign-ins of one person on one server
+  // can be under way at once (a Connect button in a thread, then a fresh one on App Home): each
+  // callback finishes with its own. The few most recent are kept; states live 10 minutes anyway.
   async saveCodeVerifier(verifier: string): Promise<void> {
-    await this.settings.records.set('verifier', verifier);
+    const kept = Object.entries(await this.verifiers()).slice(-(MAX_SIGN_INS_UNDER_WAY - 1));
+    await this.settings.records.set('verifier', Object.fromEntries([...kept, [this.settings.state ?? '', verifier]]));
   }
 
   async codeVerifier(): Promise<string> {
-    const verifier = await this.settings.records.get('verifier');
-    if (typeof verifier !== 'string') throw new Error('this sign-in has expired; start it again');
+    const verifier = (await this.verifiers())[this.settings.state ?? ''];
+    if (verifier === undefined) throw new Error('this sign-in has expired; start it again');
     return verifier;
+  }
+
+  /** The verifiers of the sign-ins under way, by state, oldest first. */
+  private async verifiers(): Promise<Record<string, string>> {
+    const stored = await this.settings.records.get('verifier');
+    if (typeof stored !== 'object' || stored === null) return {};
+    return Object.fromEntries(Object.entries(stored).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {

@@ -64,8 +64,8 @@ export class PersonalConnections {
     return startSignIn(config.url, this.provider(person, config, state));
   }
 
-  async finishSignIn(person: Person, config: RemoteServerConfig, code: string): Promise<void> {
-    await finishSignIn(config.url, this.provider(person, config), code);
+  async finishSignIn(person: Person, config: RemoteServerConfig, code: string, state: string): Promise<void> {
+    await finishSignIn(config.url, this.provider(person, config, state), code);
     // A session opened with older tokens (or none) is replaced by one with the new ones.
     await this.drop(person, config);
   }

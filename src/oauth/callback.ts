@@ -10,7 +10,8 @@ import type { SignInStates, StateBinding } from './states.js';
 export interface CallbackDeps {
   states: SignInStates;
   /** Exchanges the code for the person's tokens; rejects with a reason. */
-  finish(binding: StateBinding, code: string): Promise<void>;
+  /** Exchanges the code; `state` names the sign-in (its PKCE verifier). */
+  finish(binding: StateBinding, code: string, state: string): Promise<void>;
   /** After the tokens are stored: e.g. the question that waited is answered. Its failure is only logged. */
   then(binding: StateBinding): Promise<void>;
   logger: Logger;
@@ -35,7 +36,8 @@ interface Page {
 }
 
 async function handle(deps: CallbackDeps, query: URLSearchParams): Promise<Page> {
-  const binding = await deps.states.take(query.get('state') ?? '');
+  const state = query.get('state') ?? '';
+  const binding = await deps.states.take(state);
   if (!binding) {
     deps.logger.warn('oauth callback with an unknown, used or expired state');
     return { status: 400, title: 'This sign-in link is not valid', text: 'It was already used, it expired, or it did not come from this bot. Ask again in Slack to get a new one.' };
@@ -48,7 +50,7 @@ async function handle(deps: CallbackDeps, query: URLSearchParams): Promise<Page>
     return { status: 400, title: 'Not connected', text: 'The sign-in was cancelled or refused. Ask again in Slack to get a new link.' };
   }
   try {
-    await deps.finish(binding, code);
+    await deps.finish(binding, code, state);
   } catch (err) {
     log.warn('oauth code exchange failed', { error: err instanceof Error ? err.message : String(err) });
     return { status: 502, title: 'Not connected', text: 'The server did not accept the sign-in. Ask again in Slack to get a new link.' };

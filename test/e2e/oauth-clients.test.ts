@@ -134,6 +134,23 @@ describe('oauth token endpoint authentication: the method the server lists', () 
   }
 });
 
+describe('oauth sign-ins under way at once', () => {
+  it('a Connect link sent earlier still works after a newer one was made (App Home opened meanwhile)', async () => {
+    await withFixture({}, async (auth) => {
+      await withHub(auth, {}, async (hub) => {
+        const ann = { teamId: 'T1', userId: 'ann' };
+        const inThread = await hub.signInUrl(ann, 'docs', 'state-in-thread');
+        const onHome = await hub.signInUrl(ann, 'docs', 'state-on-home');
+        assert.ok(inThread && onHome);
+        // Ann follows the older link: it finishes with its own PKCE verifier, not the newer link's.
+        const back = await auth.signIn(inThread, 'ann');
+        await hub.finishSignIn(ann, 'docs', back.searchParams.get('code') ?? '', 'state-in-thread');
+        assert.match(await whoami(hub, 'ann'), /you are ann/);
+      });
+    });
+  });
+});
+
 describe('oauth refresh', () => {
   it('an expired access token is refreshed without the person signing in again', async () => {
     await withFixture({}, async (auth) => {

@@ -46,7 +46,7 @@ export async function connectPerson(hub: McpHub, auth: AuthFixture, user: string
   assert.ok(url, 'a sign-in URL');
   const back = await auth.signIn(url, user);
   assert.equal(back.searchParams.get('state'), state, 'the state comes back with the code');
-  await hub.finishSignIn(person(user), 'docs', back.searchParams.get('code') ?? '');
+  await hub.finishSignIn(person(user), 'docs', back.searchParams.get('code') ?? '', state);
 }
 
 /** What docs' whoami tool says to `user` (the text of the result), or that docs is not connected. */
