@@ -6,8 +6,9 @@
 // (jSquash's own advice for Node: github.com/jamsinclair/jSquash/issues/61).
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import decode, { init as initDecoder } from '@jsquash/webp/decode.js';
-import encode, { init as initEncoder } from '@jsquash/webp/encode.js';
+import jsquashDecode, { init as initDecoder } from '@jsquash/webp/decode.js';
+import jsquashEncode, { init as initEncoder } from '@jsquash/webp/encode.js';
+import type { EncodeOptions } from '@jsquash/webp/meta.js';
 
 /** The pixels Jimp hands a format and takes back from it: RGBA, 4 bytes a pixel. */
 interface Pixels {
@@ -15,6 +16,20 @@ interface Pixels {
   width: number;
   height: number;
 }
+
+/**
+ * The browser's ImageData, which @jsquash/webp's types name: the project's types have no DOM, so its
+ * shape (RGBA bytes, width, height: developer.mozilla.org/en-US/docs/Web/API/ImageData) is written
+ * here and the codecs typed with it.
+ */
+interface RgbaImage {
+  data: Uint8ClampedArray;
+  width: number;
+  height: number;
+  colorSpace: 'srgb';
+}
+const encode = jsquashEncode as (image: RgbaImage, options?: Partial<EncodeOptions>) => Promise<ArrayBuffer>;
+const decode = jsquashDecode as (buffer: ArrayBuffer) => Promise<RgbaImage>;
 
 /** The lossy quality a scaled WebP is encoded at (libwebp's 0-100), as for a JPEG. */
 const WEBP_QUALITY = 85;
