@@ -38,7 +38,7 @@ export const DEFAULT_FILE_CAPS: FileCaps = { maxFileBytes: 24 * MB, maxQuestionB
 
 export const READABLE_KINDS = 'images (PNG, JPEG, GIF, WebP), PDFs and text files';
 /** Which images over the API's limits are scaled down (fit-image.ts), as the refusal says it. */
-const SCALABLE_KINDS = 'only PNG and JPEG images of up to 50 megapixels are';
+const SCALABLE_KINDS = 'only images of up to 50 megapixels are';
 
 /** Text-like files by extension, for senders that declare them as application/octet-stream. */
 const TEXT_EXTENSIONS = new Set(

@@ -1,6 +1,6 @@
 // An attached image over the API's limits (content.ts) scaled down to fit, in a worker thread
 // (image-worker.ts), before it becomes an image block. Images within the limits, other files, and
-// images that cannot be scaled (GIF, WebP, a header that cannot be read, too many pixels to decode)
+// images that cannot be scaled (a header that cannot be read, too many pixels to decode, a failed decode)
 // come back as they were: toBlock then names them in a sentence as before.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export const MAX_DECODE_PIXELS = 50_000_000;
 /** The file, its image scaled down when over the limits; never rejects (a failure leaves it as it was). */
 export async function fitImage(file: LoadedFile, logger: Logger, signal?: AbortSignal, limits: ImageLimits = API_IMAGE_LIMITS): Promise<LoadedFile> {
   const type = imageTypeOf(file.bytes);
-  if (type !== 'image/png' && type !== 'image/jpeg') return file;
+  if (!type) return file;
   const size = imageDimensions(file.bytes, type);
   if (!size || size.width * size.height > MAX_DECODE_PIXELS) return file;
   const over = base64Length(file.bytes.length) > limits.maxBase64Bytes || size.width > limits.maxPixels || size.height > limits.maxPixels;

@@ -1,19 +1,25 @@
 // An image over the Messages API's limits scaled down until it fits (platform.claude.com/docs/en/build-with-claude/vision:
 // "If you submit an image larger than 8000x8000 px, it will be rejected"; an image's base64 data may have
 // 5 MB: the API answers "image exceeds 5 MB maximum: N bytes > 5242880 bytes"), keeping its aspect
-// ratio and its type. Jimp 1.x (jimp-dev.github.io/jimp/guides/custom-jimp), only its PNG and JPEG
-// codecs and its resize: pure JavaScript (pngjs, jpeg-js), so it installs on Node 20 without a native
-// build or a binary download, which sharp needs. GIF and WebP are not decoded (jimp has no WebP codec
-// in pure JavaScript; a scaled GIF would lose its frames), so those stay refused (content.ts).
+// ratio and its type. Jimp 1.x (jimp-dev.github.io/jimp/guides/custom-jimp), only its PNG, JPEG and
+// GIF codecs and its resize: pure JavaScript (pngjs, jpeg-js, omggif + gifwrap), so it installs on
+// Node 20 without a native build or a binary download, which sharp needs. WebP through libwebp in
+// WebAssembly (webp-format.ts). A GIF is decoded to its first frame only (js-gif reads no other), so
+// an animated GIF over the limits comes out as a still GIF of its first frame; js-gif re-encodes it
+// with a palette of 256 colours it computes (slow: seconds for a large GIF).
 //
 // Decoding is CPU work in JavaScript (about a second for a 4 MB PNG): it runs in a worker thread
 // (image-worker.ts), never on the thread that acks Slack's events.
+import type Anthropic from '@anthropic-ai/sdk';
 import { createJimp } from '@jimp/core';
+import gif from '@jimp/js-gif';
 import jpeg from '@jimp/js-jpeg';
 import png from '@jimp/js-png';
 import * as resize from '@jimp/plugin-resize';
+import webp from './webp-format.js';
 
-export type ScalableType = 'image/png' | 'image/jpeg';
+/** Every image type the API takes is scaled: PNG, JPEG, GIF and WebP. */
+export type ScalableType = Anthropic.Base64ImageSource['media_type'];
 
 export interface ImageLimits {
   /** Most characters of the image's base64 data. */
@@ -22,7 +28,7 @@ export interface ImageLimits {
   maxPixels: number;
 }
 
-const Jimp = createJimp({ formats: [png, jpeg], plugins: [resize.methods] });
+const Jimp = createJimp({ formats: [png, jpeg, gif, webp], plugins: [resize.methods] });
 
 /** A scaled JPEG's quality: jpeg-js' scale of 1-100; 85 keeps text in screenshots readable. */
 const JPEG_QUALITY = 85;
@@ -39,7 +45,7 @@ export async function scaleToFit(bytes: Uint8Array, type: ScalableType, limits: 
     const w = Math.max(1, Math.floor(width * factor));
     const h = Math.max(1, Math.floor(height * factor));
     const scaled = original.clone().resize({ w, h });
-    const encoded = type === 'image/png' ? await scaled.getBuffer('image/png') : await scaled.getBuffer('image/jpeg', { quality: JPEG_QUALITY });
+    const encoded = type === 'image/jpeg' ? await scaled.getBuffer('image/jpeg', { quality: JPEG_QUALITY }) : await scaled.getBuffer(type);
     const size = base64Length(encoded.length);
     if (size <= limits.maxBase64Bytes) return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     factor *= Math.min(0.9, Math.sqrt(limits.maxBase64Bytes / size) * 0.95);

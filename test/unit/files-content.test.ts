@@ -61,14 +61,14 @@ describe('toBlock', () => {
     const big = Buffer.concat([PNG, Buffer.alloc(4 * 1024 * 1024)]);
     const result = toBlock({ name: 'photo.png', bytes: big });
     assert.ok(!result.ok);
-    assert.match(result.sentence, /^The image "photo\.png" is 4 MB, over the 3\.8 MB an image may have for Claude, and could not be scaled down \(only PNG and JPEG images of up to 50 megapixels are\), so it was not read\.$/);
+    assert.match(result.sentence, /^The image "photo\.png" is 4 MB, over the 3\.8 MB an image may have for Claude, and could not be scaled down \(only images of up to 50 megapixels are\), so it was not read\.$/);
   });
 
   it('refuses an image over the API\'s 8000x8000 pixels that was not scaled down, in one sentence', () => {
     const wide = Buffer.from(PNG);
     wide.writeUInt32BE(9000, 16);
     const result = toBlock({ name: 'panorama.png', bytes: wide });
-    assert.deepEqual(result, { ok: false, sentence: 'The image "panorama.png" is 9000x1 pixels, over the 8000x8000 an image may have for Claude, and could not be scaled down (only PNG and JPEG images of up to 50 megapixels are), so it was not read.' });
+    assert.deepEqual(result, { ok: false, sentence: 'The image "panorama.png" is 9000x1 pixels, over the 8000x8000 an image may have for Claude, and could not be scaled down (only images of up to 50 megapixels are), so it was not read.' });
   });
 
   it('puts files before the question and the left-out files after it; no files leave the text as it is', () => {

@@ -1,5 +1,5 @@
 // Images over the API's limits scaled down to fit (src/files/scale-image.ts, run in a worker thread
-// by fit-image.ts): real PNG and JPEG images made here, the aspect ratio and type kept, and the
+// by fit-image.ts): real PNG, JPEG, GIF and WebP images made here, the aspect ratio and type kept, and the
 // images that cannot be scaled left as they were for toBlock to name.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { imageTypeOf, toBlock } from '../../src/files/content.js';
 import { fitImage } from '../../src/files/fit-image.js';
 import { base64Length } from '../../src/files/scale-image.js';
 import { silentLogger } from '../../src/log.js';
-import { noisyPng, pixelSize, plainJpeg } from '../helpers/images.js';
+import { noisyPng, pixelSize, plainImage, plainJpeg } from '../helpers/images.js';
 
 describe('fitImage', () => {
   it('scales a PNG over 5 MB (base64) down until it fits, keeping its type and aspect ratio', async () => {
@@ -30,10 +30,26 @@ describe('fitImage', () => {
     assert.ok(toBlock(fitted).ok, 'the scaled image becomes a block');
   });
 
-  it('leaves an image within the limits, a GIF, and an image it cannot decode as they were (toBlock names the last two)', async () => {
+  for (const [type, name] of [
+    ['image/gif', 'strip.gif'],
+    ['image/webp', 'strip.webp'],
+  ] as const) {
+    it(`scales a ${type} wider than 8000 px down to 8000 px, keeping its type and aspect ratio`, async () => {
+      const wide = await plainImage(8200, 41, type);
+      const fitted = await fitImage({ name, bytes: wide }, silentLogger);
+      assert.equal(imageTypeOf(fitted.bytes), type);
+      assert.deepEqual(await pixelSize(Buffer.from(fitted.bytes)), { width: 8000, height: 40 });
+      const converted = toBlock(fitted);
+      assert.ok(converted.ok && converted.block.type === 'image' && converted.block.source.type === 'base64', 'the scaled image becomes a block');
+      assert.equal(converted.block.source.media_type, type);
+      assert.equal(fitted.name, name);
+    });
+  }
+
+  it('leaves an image within the limits and an image it cannot decode as they were (toBlock names the last)', async () => {
     const small = await plainJpeg(40, 30);
     assert.equal((await fitImage({ name: 'small.jpg', bytes: small }, silentLogger)).bytes, small);
-    // A GIF header claiming 9000 px: GIF is not scaled.
+    // A GIF header claiming 9000 px with no image behind it: the worker fails, the file is left as it was.
     const gif = Buffer.from('474946383961' + '2823' + '0100' + '000000', 'hex');
     const gifOut = await fitImage({ name: 'wide.gif', bytes: gif }, silentLogger);
     assert.equal(gifOut.bytes, gif);
