@@ -4,9 +4,10 @@
 // ratio and its type. Jimp 1.x (jimp-dev.github.io/jimp/guides/custom-jimp), only its PNG, JPEG and
 // GIF codecs and its resize: pure JavaScript (pngjs, jpeg-js, omggif + gifwrap), so it installs on
 // Node 20 without a native build or a binary download, which sharp needs. WebP through libwebp in
-// WebAssembly (webp-format.ts). A GIF is decoded to its first frame only (js-gif reads no other), so
-// an animated GIF over the limits comes out as a still GIF of its first frame; js-gif re-encodes it
-// with a palette of 256 colours it computes (slow: seconds for a large GIF).
+// WebAssembly (webp-format.ts). A GIF is decoded to its first frame only (js-gif reads no other), and
+// the scaled frame is written as a PNG: js-gif's encoder computes a 256-colour palette in JavaScript,
+// seconds even for a thin 8400x50 strip (measured), so a large GIF would hold its question for a
+// minute; a PNG is written in a fraction of that. The block's media type comes from the bytes.
 //
 // Decoding is CPU work in JavaScript (about a second for a 4 MB PNG): it runs in a worker thread
 // (image-worker.ts), never on the thread that acks Slack's events.
@@ -45,7 +46,8 @@ export async function scaleToFit(bytes: Uint8Array, type: ScalableType, limits: 
     const w = Math.max(1, Math.floor(width * factor));
     const h = Math.max(1, Math.floor(height * factor));
     const scaled = original.clone().resize({ w, h });
-    const encoded = type === 'image/jpeg' ? await scaled.getBuffer('image/jpeg', { quality: JPEG_QUALITY }) : await scaled.getBuffer(type);
+    const encoded =
+      type === 'image/jpeg' ? await scaled.getBuffer('image/jpeg', { quality: JPEG_QUALITY }) : await scaled.getBuffer(type === 'image/gif' ? 'image/png' : type);
     const size = base64Length(encoded.length);
     if (size <= limits.maxBase64Bytes) return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     factor *= Math.min(0.9, Math.sqrt(limits.maxBase64Bytes / size) * 0.95);
