@@ -1,8 +1,10 @@
 // Step-up authorization: a server that needs more scope for a call answers 403 with
 // `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` (RFC 6750 section 3.1; MCP
-// authorization spec 2025-11-25, "Scope Challenge Handling": the client SHOULD ask for the union of
-// the scopes it has and those the challenge names, and SHOULD bound its retries). The SDK's transport
-// would refresh with the old scope, retry once and fail; a person has to grant the larger scope at the
+// authorization spec 2025-11-25, "Scope Challenge Handling" / "Step-Up Authorization Flow"). The bot
+// asks for the union of the granted scopes and the challenge's (the client-side accumulation of MCP
+// SEP-2350, modelcontextprotocol/python-sdk#2676) and bounds the prompts. The SDK's transport would
+// refresh with the old scope, retry once and fail (modelcontextprotocol/typescript-sdk#2255); a
+// person has to grant the larger scope at the
 // server's sign-in page, which only Slack can bring them to. So the transport's fetch stops at the
 // challenge, the provider remembers the scope for that person and server, and the next Connect prompt
 // asks for it (personal.ts, src/slack/oauth/connect.ts), at most MAX_STEP_UPS times.
