@@ -20,6 +20,7 @@ import type { ServerFilter } from './server-content.js';
 import { openSession, type OpenSession } from './session.js';
 import type { StoredOAuthProvider } from './oauth-provider.js';
 import { challengeOf, type Revocation } from './oauth-signin.js';
+import { MAX_STEP_UPS, type StepUp } from './oauth-stepup.js';
 import { PERSONAL_GRANT, PersonalConnections, type OAuthHubSettings, type Person } from './personal.js';
 import type {
   CallContext,
@@ -82,8 +83,13 @@ export interface McpHubOptions {
 /** The tools of one person's turn: the shared servers' plus those of the OAuth servers they connected. */
 export interface PersonalView {
   tools: ToolProvider;
-  /** OAuth servers the person has not connected (their tools are not in `tools`). */
+  /**
+   * OAuth servers the person has not connected (their tools are not in `tools`), and those that asked
+   * for more scope (a step-up, in `stepUps` too: their tools are in `tools`, with the old scope).
+   */
   unconnected: string[];
+  /** Servers whose Connect prompt is a step-up, with its round (1 to MAX_STEP_UPS). */
+  stepUps: Record<string, number>;
 }
 
 export type CatalogListener = (tools: ToolDefinition[]) => void;
@@ -204,8 +210,8 @@ export class McpHub implements ToolProvider {
   async forPerson(person: Person): Promise<PersonalView> {
     const personal = this.personal;
     const configs = [...this.personalConfigs.values()];
-    if (!personal || configs.length === 0 || this.closed) return { tools: this, unconnected: [] };
-    const opened = await Promise.all(configs.map(async (config) => ({ config, connection: await personal.connection(person, config) })));
+    if (!personal || configs.length === 0 || this.closed) return { tools: this, unconnected: [], stepUps: {} };
+    const opened = await Promise.all(configs.map(async (config) => ({ config, connection: await personal.connection(person, config), stepUp: await personal.stepUp(person, config) })));
     const mine = new Map(opened.flatMap(({ config, connection }) => (connection ? [[config.name, connection] as const] : [])));
     const catalog = buildCatalog([
       ...[...this.connections.values()].map((c) => ({ server: c.name, tools: c.listTools(), available: c.available })),
@@ -220,14 +226,19 @@ export class McpHub implements ToolProvider {
           const call = () => this.callIn(catalog, lookup, name, args, options);
           const config = server === undefined || !mine.has(server) ? undefined : this.personalConfigs.get(server);
           if (!config) return call();
+          const roundBefore = (await personal.stepUp(person, config))?.round ?? 0;
           const result = await personal.use(person, config.name, call);
           // A refresh the authorization server refused during the call forgot the tokens (personal.ts):
           // say that, rather than the transport's error, which reads as a crash.
           if (result.isError && !(await personal.isConnected(person, config))) return errorResult(signedOut(config.name));
+          // A scope challenge during the call (oauth-stepup.ts) counted a round: say what to do about it.
+          const stepUp = result.isError ? await personal.stepUp(person, config) : undefined;
+          if (stepUp && stepUp.round > roundBefore) return errorResult(stepUpText(config.name, stepUp));
           return result;
         },
       },
-      unconnected: opened.filter((o) => !o.connection).map((o) => o.config.name),
+      unconnected: opened.filter((o) => !o.connection || o.stepUp?.pending).map((o) => o.config.name),
+      stepUps: Object.fromEntries(opened.flatMap((o) => (o.connection && o.stepUp?.pending ? [[o.config.name, o.stepUp.round]] : []))),
     };
   }
 
@@ -401,6 +412,12 @@ export class McpHub implements ToolProvider {
 /** What a person's call says when their tokens stopped working during it. */
 function signedOut(server: string): string {
   return `your sign-in to "${server}" has expired and could not be renewed; you will be offered Connect again with your next question`;
+}
+
+/** What a tool call that met a scope challenge tells the person (through Claude), by round. */
+function stepUpText(server: string, stepUp: StepUp | undefined): string {
+  if (stepUp && stepUp.round > MAX_STEP_UPS) return `"${server}" needs permissions for this that the bot could not get for your account; this cannot be done from Slack`;
+  return `"${server}" needs more permissions for this than your account granted the bot; ask again and you will be offered Connect to grant them`;
 }
 
 /** The shared identity of a client_credentials server (src/oauth/vault.ts TEAM). */

@@ -12,13 +12,16 @@ import {
   type OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { randomBytes } from 'node:crypto';
+import { isStepUp, MAX_STEP_UPS, unionOfScopes, type ScopeChallengeListener, type StepUp } from './oauth-stepup.js';
 import type { OAuthEntry } from './types.js';
+
+type RecordName = 'tokens' | 'client' | 'verifier' | 'discovery' | 'stepup';
 
 /** One identity's records (src/oauth/vault.ts implements it; values are sealed there). */
 export interface OAuthRecords {
-  get(name: 'tokens' | 'client' | 'verifier' | 'discovery'): Promise<unknown>;
-  set(name: 'tokens' | 'client' | 'verifier' | 'discovery', value: unknown): Promise<void>;
-  delete(name: 'tokens' | 'client' | 'verifier' | 'discovery'): Promise<void>;
+  get(name: RecordName): Promise<unknown>;
+  set(name: RecordName, value: unknown): Promise<void>;
+  delete(name: RecordName): Promise<void>;
 }
 
 export interface ProviderSettings {
@@ -35,6 +38,11 @@ export interface ProviderSettings {
   clientName: string;
   /** The `state` of this sign-in (src/oauth/states.ts); absent: the flow is not one a person finishes. */
   state?: string;
+  /**
+   * A step-up sign-in (oauth-stepup.ts): the stored tokens are not offered to the SDK, so it sends
+   * the person to the authorization page for the larger scope instead of refreshing the old one.
+   */
+  freshSignIn?: boolean;
 }
 
 /** The client metadata the bot registers (RFC 7591 section 2) and serves as its metadata document. */
@@ -54,7 +62,7 @@ export function botClientMetadata(settings: Pick<ProviderSettings, 'redirectUrl'
 /** Sign-ins of one identity that can be under way at once (each its own state and PKCE verifier). */
 const MAX_SIGN_INS_UNDER_WAY = 8;
 
-export class StoredOAuthProvider implements OAuthClientProvider {
+export class StoredOAuthProvider implements OAuthClientProvider, ScopeChallengeListener {
   /** Set when auth() wants a person at a browser: the sign-in URL. */
   authorizationUrl: URL | undefined;
 
@@ -94,6 +102,11 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   async tokens(): Promise<OAuthTokens | undefined> {
+    if (this.settings.freshSignIn) return undefined;
+    return this.storedTokens();
+  }
+
+  private async storedTokens(): Promise<OAuthTokens | undefined> {
     const parsed = OAuthTokensSchema.safeParse(await this.settings.records.get('tokens'));
     return parsed.success ? parsed.data : undefined;
   }
@@ -136,6 +149,28 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     if (this.settings.entry.grant !== 'client_credentials') return undefined;
     // RFC 6749 section 4.4.2: grant_type=client_credentials, optional scope.
     return new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) });
+  }
+
+  /** The step-up remembered for this identity, if a server asked for more scope. */
+  async stepUp(): Promise<StepUp | undefined> {
+    const stored = await this.settings.records.get('stepup');
+    return isStepUp(stored) ? stored : undefined;
+  }
+
+  /** A scope challenge: the next sign-in asks for what was granted plus `scope`. */
+  async requireScope(scope: string): Promise<void> {
+    const previous = await this.stepUp();
+    const granted = (await this.storedTokens())?.scope;
+    const round = (previous?.round ?? 0) + 1;
+    // Past the limit no prompt is due: the person is told, plainly, that the bot could not get them.
+    const next: StepUp = { scope: unionOfScopes(granted, previous?.scope, scope), round, pending: round <= MAX_STEP_UPS };
+    await this.settings.records.set('stepup', next);
+  }
+
+  /** The sign-in a step-up asked for is done; the round count stays (it bounds the prompts). */
+  async stepUpDone(): Promise<void> {
+    const previous = await this.stepUp();
+    if (previous?.pending) await this.settings.records.set('stepup', { ...previous, pending: false });
   }
 
   async saveDiscoveryState(state: OAuthDiscoveryState): Promise<void> {

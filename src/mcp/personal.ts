@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { ServerConnection } from './connection.js';
 import { StoredOAuthProvider, type OAuthRecords } from './oauth-provider.js';
 import { finishSignIn, revokeTokens, startSignIn, type Revocation } from './oauth-signin.js';
+import type { StepUp } from './oauth-stepup.js';
 import type { OAuthEntry, RemoteServerConfig } from './types.js';
 
 export interface Person {
@@ -45,7 +46,7 @@ export class PersonalConnections {
     private readonly log: Logger,
   ) {}
 
-  provider(person: Person, config: RemoteServerConfig, state?: string): StoredOAuthProvider {
+  provider(person: Person, config: RemoteServerConfig, state?: string, freshSignIn = false): StoredOAuthProvider {
     return new StoredOAuthProvider({
       entry: config.oauth ?? PERSONAL_GRANT,
       records: this.settings.records({ ...person, server: config.name }),
@@ -53,6 +54,7 @@ export class PersonalConnections {
       clientName: this.settings.clientName,
       ...(this.settings.clientMetadataUrl ? { clientMetadataUrl: this.settings.clientMetadataUrl } : {}),
       ...(state === undefined ? {} : { state }),
+      ...(freshSignIn ? { freshSignIn } : {}),
     });
   }
 
@@ -60,12 +62,22 @@ export class PersonalConnections {
     return (await this.provider(person, config).tokens()) !== undefined;
   }
 
-  signInUrl(person: Person, config: RemoteServerConfig, state: string): Promise<string | undefined> {
+  /** The step-up remembered for the person on the server (oauth-stepup.ts), if any. */
+  stepUp(person: Person, config: RemoteServerConfig): Promise<StepUp | undefined> {
+    return this.provider(person, config).stepUp();
+  }
+
+  async signInUrl(person: Person, config: RemoteServerConfig, state: string): Promise<string | undefined> {
+    const stepUp = await this.stepUp(person, config);
+    // A step-up asks for the larger scope at the authorization page, past the tokens the person has.
+    if (stepUp?.pending) return startSignIn(config.url, this.provider(person, config, state, true), { scope: stepUp.scope });
     return startSignIn(config.url, this.provider(person, config, state));
   }
 
   async finishSignIn(person: Person, config: RemoteServerConfig, code: string, state: string): Promise<void> {
-    await finishSignIn(config.url, this.provider(person, config, state), code);
+    const provider = this.provider(person, config, state);
+    await finishSignIn(config.url, provider, code);
+    await provider.stepUpDone();
     // A session opened with older tokens (or none) is replaced by one with the new ones.
     await this.drop(person, config);
   }

@@ -3,11 +3,13 @@
 //
 // Authentication is the entry's static headers, and for OAuth servers the SDK's own OAuth client
 // (an OAuthClientProvider per person, oauth-provider.ts): it adds the bearer token, refreshes it on a
-// 401 and asks for more scope on a 403 insufficient_scope; a sign-in it cannot finish alone fails the
-// request with the SDK's UnauthorizedError (the person is asked to connect, see personal.ts).
+// 401; a sign-in it cannot finish alone fails the request with the SDK's UnauthorizedError (the person
+// is asked to connect, see personal.ts). A 403 insufficient_scope stops in the fetch (oauth-stepup.ts):
+// the person is asked to connect again with the larger scope.
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { stopAtScopeChallenge } from './oauth-stepup.js';
 import { tapRelatedRequests, type RelatedRequestListener } from './sse-tap.js';
 import type { OpenedTransport } from './transports.js';
 import type { RemoteServerConfig } from './types.js';
@@ -76,7 +78,7 @@ export function openRemote(config: RemoteServerConfig, kind: 'http' | 'sse', onR
   const transport = new StreamableHTTPClientTransport(url, {
     requestInit,
     ...(authProvider ? { authProvider } : {}),
-    fetch: tapRelatedRequests((input, init) => fetch(input, init), onRelated),
+    fetch: tapRelatedRequests(stopAtScopeChallenge((input, init) => fetch(input, init), authProvider), onRelated),
   });
   return { ...base, transport, terminate: () => transport.terminateSession() };
 }

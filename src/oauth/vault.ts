@@ -16,7 +16,7 @@ export interface Identity {
 /** The shared identity of a client-credentials server: one for the whole bot. */
 export const TEAM = '*';
 
-export type RecordName = 'tokens' | 'client' | 'verifier' | 'discovery';
+export type RecordName = 'tokens' | 'client' | 'verifier' | 'discovery' | 'stepup';
 
 export interface OAuthRecords {
   get(name: RecordName): Promise<unknown>;

@@ -42,7 +42,9 @@ export function createConnectGate(deps: ConnectDeps): ConnectGate {
     const missing = view.unconnected.filter(allowed);
     const offered: string[] = [];
     for (const server of missing) {
-      const key = `oauth:offered:${question.key}:${question.userId}:${server}`;
+      const round = view.stepUps[server];
+      // Each step-up round is a new prompt, even in a thread that was offered the first sign-in.
+      const key = `oauth:offered:${question.key}:${question.userId}:${server}${round === undefined ? '' : `:stepup${round}`}`;
       // Offered in this thread already: the person asked again instead of connecting.
       if (await deps.store.get(key)) continue;
       const state = await deps.states.create({ ...person, server, then: question });
@@ -54,7 +56,7 @@ export function createConnectGate(deps: ConnectDeps): ConnectGate {
         user: question.userId,
         thread_ts: question.threadTs,
         text: `To answer this I need ${server}: connect your account.`,
-        blocks: connectBlocks(server, url),
+        blocks: connectBlocks(server, url, round !== undefined),
       });
       deps.logger.info('oauth connect offered', { conversation: question.key, server });
       offered.push(server);
@@ -63,11 +65,12 @@ export function createConnectGate(deps: ConnectDeps): ConnectGate {
   };
 }
 
-function connectBlocks(server: string, url: string): types.KnownBlock[] {
+function connectBlocks(server: string, url: string, stepUp: boolean): types.KnownBlock[] {
   const name = escapeMrkdwn(server);
+  const why = stepUp ? `*${name}* needs more permissions than your account granted me` : `To answer this I need *${name}*, and you have not connected your account there yet`;
   const intro: types.KnownBlock = {
     type: 'section',
-    text: { type: 'mrkdwn', text: `To answer this I need *${name}*, and you have not connected your account there yet. I will answer as soon as you have (the link works for 10 minutes). Ask again to go on without it.` },
+    text: { type: 'mrkdwn', text: `${why}. I will answer as soon as you have (the link works for 10 minutes). Ask again to go on without it.` },
   };
   if (url.length > MAX_BUTTON_URL) {
     return [intro, { type: 'section', text: { type: 'mrkdwn', text: `<${url}|Connect ${name}>` } }];
