@@ -7,6 +7,7 @@
 import type Keyv from 'keyv';
 import { silentLogger, type Logger } from '../log.js';
 import type { Agent, TurnInput, TurnOptions, TurnResult } from './loop.js';
+import { withoutRefusedFiles } from './refused-files.js';
 import { validPrefix } from './transcript.js';
 import type { AgentSink, Transcript, Usage } from './types.js';
 import { storeSpan } from '../observe/store-span.js';
@@ -109,7 +110,10 @@ export function createConversations(options: ConversationsOptions): Conversation
 
     const result = await agent.runTurn({ history: past.messages, userText, sink, ...(signal ? { signal } : {}), ...onlySet(turn) });
     const totalUsage = sumUsage(past.usage, result.usage);
-    const record: StoredConversation = { format: FORMAT, messages: result.messages, usage: totalUsage, updatedAt: new Date().toISOString() };
+    // A file the API refused would fail every later question of the thread: it is not kept.
+    const cleaned = result.status === 'failed' ? withoutRefusedFiles(result.messages, result.error) : undefined;
+    if (cleaned) log.warn('the model API refused a file attached to the question: it was taken out of the history', { key });
+    const record: StoredConversation = { format: FORMAT, messages: cleaned ?? result.messages, usage: totalUsage, updatedAt: new Date().toISOString() };
     try {
       await storeSpan(telemetry, 'set', 'conversation', () => store.set(storeKey(key), record, ttlMs));
       return { ...result, saved: true, totalUsage };
