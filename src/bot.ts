@@ -9,7 +9,7 @@ import type { Logger } from './log.js';
 import { warnNoServersFile } from './servers.js';
 import { checkFiles, type BotFiles } from './settings.js';
 import { openStore, type Store } from './store.js';
-import { createSpendKeeper, createSpendLedger } from './spend/index.js';
+import { createSpendKeeper, createSpendLedger, type WithLock } from './spend/index.js';
 import { needsApproval, personLimits } from './policy/index.js';
 import { conversationKey } from './slack/intake/question.js';
 import { createAnswerer, FEEDBACK_ACTION_ID } from './slack/answer.js';
@@ -185,10 +185,12 @@ export async function startBot(config: Config, { logger: givenLogger, env, appro
   const shutdown = new AbortController();
   // OAuth sign-in (TOKEN_ENCRYPTION_KEY set): the Connect prompt before a turn, and the callback.
   const signIn = config.oauth.key ? createStates(engine.store, createSealer(config.oauth.key)) : undefined;
-  const recent = createRecentThreads(engine.store, config.store.ttlMs, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 }));
+  // The short locks that a read-change-write of one store entry takes (in Redis for replicas).
+  const shortLock: WithLock = (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 });
+  const recent = createRecentThreads(engine.store, config.store.ttlMs, shortLock);
   // Spend per person, channel and day, under the same short locks as recent threads (replicas add up).
   const spend = createSpendKeeper({
-    ledger: createSpendLedger(engine.store, (key, fn) => coordinator.withLock(key, () => fn(), { leaseMs: 10_000, waitMs: 10_000 })),
+    ledger: createSpendLedger(engine.store, shortLock),
     prices,
     model: config.anthropic.model,
     dailySpendUsd: policy.limits.dailySpendUsd,
