@@ -74,11 +74,13 @@ describe('replicas sharing one Redis', () => {
     await deleteKeysWith(RUN);
   });
 
+  /** Turns running now on each replica, by its /healthz. */
+  const runningTurns = (candidates: Replica[]): Promise<number[]> =>
+    Promise.all(candidates.map(async (r) => ((await (await fetch(`${r.url}/healthz`)).json()) as { turns?: { running?: number } }).turns?.running ?? 0));
+
   /** The one replica with a turn running now, by its /healthz. */
   const answeringReplica = async (candidates: Replica[]): Promise<Replica> => {
-    const running = await Promise.all(
-      candidates.map(async (r) => ((await (await fetch(`${r.url}/healthz`)).json()) as { turns?: { running?: number } }).turns?.running ?? 0),
-    );
+    const running = await runningTurns(candidates);
     const busy = candidates.filter((_, i) => (running[i] ?? 0) > 0);
     assert.equal(busy.length, 1, `exactly one replica is answering (turns running: ${running.join(', ')})`);
     return busy[0] as Replica;
@@ -172,6 +174,13 @@ describe('replicas sharing one Redis', () => {
   });
 
   it('a replica killed mid-turn: another answers that question within the lease plus 5 s, after one note, then a plain follow-up in order', async () => {
+    // The earlier tests' turns end after their answers are visible (spend is recorded after the
+    // answer): wait for them, so the one turn running below is this question's.
+    for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 50))) {
+      const running = await runningTurns([one, two, victim]);
+      if (running.every((n) => n === 0)) break;
+      assert.ok(Date.now() - started < 30_000, `the earlier tests' turns did not end (turns running: ${running.join(', ')})`);
+    }
     const channel = newChannel();
     const root = nextTs();
     let release!: () => void;
